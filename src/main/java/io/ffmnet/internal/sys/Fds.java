@@ -1,5 +1,6 @@
 package io.ffmnet.internal.sys;
 
+import io.ffmnet.bindings.linux_x86_64.Constants;
 import io.ffmnet.bindings.linux_x86_64.Functions;
 
 import java.lang.foreign.Linker;
@@ -16,6 +17,10 @@ import static io.ffmnet.bindings.linux_x86_64.Errno.EINTR;
  */
 public final class Fds {
     private Fds() {}
+
+    /** eventfd(2) flags. */
+    public static final int EFD_NONBLOCK = Constants.EFD_NONBLOCK;
+    public static final int EFD_CLOEXEC = Constants.EFD_CLOEXEC;
 
     // ssize_t read(int fd, void *buf, size_t count);  non-blocking fds only
     private static final MethodHandle READ = Native.downcall("read", Functions.READ, true);
