@@ -16,6 +16,7 @@ public class NetException extends RuntimeException implements CodedError {
     private final String syscall;
     private final String address;
     private final int port;
+    private String hostname;
 
     /** An error with a code and a message and no system call behind it ({@code ERR_STREAM_DESTROYED}). */
     public NetException(String code, String message) {
@@ -63,5 +64,16 @@ public class NetException extends RuntimeException implements CodedError {
     /** Node's {@code err.port}, or -1. */
     public int port() {
         return port;
+    }
+
+    /** Node's {@code err.hostname} on lookup errors ({@code getaddrinfo ENOTFOUND example.invalid}), or null. */
+    public String hostname() {
+        return hostname;
+    }
+
+    /** Sets {@link #hostname()}; for the library's lookup errors. */
+    public NetException withHostname(String hostname) {
+        this.hostname = hostname;
+        return this;
     }
 }
