@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Node's {@code EventEmitter}: listeners by event, called in the order they were added.
@@ -186,6 +188,27 @@ public class EventEmitter {
 
     final Loop loop() {
         return eventLoop.loop;
+    }
+
+    /** Runs {@code action} on the loop: now if already there, else queued in call order. */
+    final void onLoop(Runnable action) {
+        Loop loop = eventLoop.loop;
+        if (loop.inLoop()) {
+            action.run();
+        } else {
+            loop.execute(action);
+        }
+    }
+
+    /** Reads loop-thread state from any thread, waiting for the loop when called elsewhere. */
+    final <T> T callOnLoop(Supplier<T> read) {
+        Loop loop = eventLoop.loop;
+        if (loop.inLoop()) {
+            return read.get();
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        loop.execute(() -> result.complete(read.get()));
+        return result.join();
     }
 
     /** Whether anyone listens to {@code event}: cheap, for skipping work on hot paths. */

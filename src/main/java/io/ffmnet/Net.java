@@ -1,5 +1,7 @@
 package io.ffmnet;
 
+import java.util.function.Consumer;
+
 import io.ffmnet.internal.sys.Ip;
 
 /**
@@ -86,5 +88,97 @@ public final class Net {
             }
         }
         return true;
+    }
+
+    // ---- servers and connections -----------------------------------------------------------
+
+    /** Node's {@code net.createServer()}. */
+    public static Server createServer() {
+        return createServer(new ServerOptions(), null);
+    }
+
+    /** Node's {@code net.createServer(connectionListener)}. */
+    public static Server createServer(Consumer<Socket> connectionListener) {
+        return createServer(new ServerOptions(), connectionListener);
+    }
+
+    /** Node's {@code net.createServer(options, connectionListener)}. */
+    public static Server createServer(ServerOptions options, Consumer<Socket> connectionListener) {
+        return new Server(EventLoop.current(), options, connectionListener);
+    }
+
+    /** Connects to {@code port} on {@code localhost}. */
+    public static Socket createConnection(int port) {
+        return createConnection(new ConnectOptions().port(port), null);
+    }
+
+    public static Socket createConnection(int port, String host) {
+        return createConnection(new ConnectOptions().port(port).host(host), null);
+    }
+
+    public static Socket createConnection(int port, Consumer<Socket> connectListener) {
+        return createConnection(new ConnectOptions().port(port), connectListener);
+    }
+
+    public static Socket createConnection(int port, String host, Consumer<Socket> connectListener) {
+        return createConnection(new ConnectOptions().port(port).host(host), connectListener);
+    }
+
+    /** Connects to the Unix domain socket at {@code path}. */
+    public static Socket createConnection(String path, Consumer<Socket> connectListener) {
+        return createConnection(new ConnectOptions().path(path), connectListener);
+    }
+
+    public static Socket createConnection(String path) {
+        return createConnection(new ConnectOptions().path(path), null);
+    }
+
+    public static Socket createConnection(ConnectOptions options) {
+        return createConnection(options, null);
+    }
+
+    /**
+     * Node's {@code net.createConnection(options, connectListener)}: a new socket, connecting.
+     * The listener receives the socket (Java cannot name a variable in its own initializer) and
+     * is added as a one-time {@code Socket.CONNECT} listener.
+     */
+    public static Socket createConnection(ConnectOptions options, Consumer<Socket> connectListener) {
+        Socket socket = new Socket(new SocketOptions()
+                .allowHalfOpen(options.allowHalfOpen())
+                .highWaterMark(options.highWaterMark()));
+        return socket.connect(options, connectListener == null ? null : () -> connectListener.accept(socket));
+    }
+
+    /** Same as {@link #createConnection(int)}. */
+    public static Socket connect(int port) {
+        return createConnection(port);
+    }
+
+    public static Socket connect(int port, String host) {
+        return createConnection(port, host);
+    }
+
+    public static Socket connect(int port, Consumer<Socket> connectListener) {
+        return createConnection(port, connectListener);
+    }
+
+    public static Socket connect(int port, String host, Consumer<Socket> connectListener) {
+        return createConnection(port, host, connectListener);
+    }
+
+    public static Socket connect(String path) {
+        return createConnection(path);
+    }
+
+    public static Socket connect(String path, Consumer<Socket> connectListener) {
+        return createConnection(path, connectListener);
+    }
+
+    public static Socket connect(ConnectOptions options) {
+        return createConnection(options);
+    }
+
+    public static Socket connect(ConnectOptions options, Consumer<Socket> connectListener) {
+        return createConnection(options, connectListener);
     }
 }

@@ -45,6 +45,12 @@ public final class Loop {
      */
     static final int MAX_TASKS_PER_ROUND = 4096;
 
+    /**
+     * Bytes of {@link #scratch()}: room for 1024 iovecs (IOV_MAX on Linux, 16 bytes each) plus
+     * socket addresses and small out-parameters.
+     */
+    public static final int SCRATCH_SIZE = 32 * 1024;
+
     private static final int AWAKE = 0;
     private static final int SLEEPING = 1;
 
@@ -54,6 +60,8 @@ public final class Loop {
     final TimerHeap timers = new TimerHeap();
     private final WakeUp wakeUp;
     private final long origin = System.nanoTime();
+    /** See {@link #scratch()}. */
+    private final long scratch = Mem.malloc(SCRATCH_SIZE);
     private long now;
 
     /** Tasks from other threads; each holds the JVM open until run (see {@link KeepAlive}). */
@@ -129,6 +137,15 @@ public final class Loop {
         return poller;
     }
 
+    /**
+     * The native address of {@link #SCRATCH_SIZE} bytes that code running on this loop may use
+     * for the arguments of one system call (iovec arrays, sockaddrs, socklen_t out-parameters),
+     * and must not hold across a callback. One per loop, so hot calls allocate nothing.
+     */
+    public long scratch() {
+        return scratch;
+    }
+
     public BufferPool bufferPool() {
         return thread.bufferPool();
     }
@@ -185,6 +202,11 @@ public final class Loop {
     public void adjustRefs(int delta) {
         refs += delta;
         assert refs >= 0 : "negative reference count";
+    }
+
+    /** The referenced-handle count; for tests of what holds the loop. */
+    int refs() {
+        return refs;
     }
 
     void adjustRefImmediates(int delta) {
@@ -248,6 +270,7 @@ public final class Loop {
             wakeUp.close();
             poller.close();
             bufferPool().close();
+            Mem.free(scratch);
             if (holdingJvm) {
                 holdingJvm = false;
                 KeepAlive.release();

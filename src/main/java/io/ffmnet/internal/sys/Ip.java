@@ -73,8 +73,8 @@ public final class Ip {
             }
             int start = i;
             int group = 0;
-            while (i < to && i - start < 4 && Character.digit(s.charAt(i), 16) >= 0) {
-                group = (group << 4) | Character.digit(s.charAt(i), 16);
+            while (i < to && i - start < 4 && hexDigit(s.charAt(i)) >= 0) {
+                group = (group << 4) | hexDigit(s.charAt(i));
                 i++;
             }
             if (i < to && s.charAt(i) == '.') {
@@ -122,13 +122,15 @@ public final class Ip {
         return bytes;
     }
 
+    // Node's zone is "%[0-9a-zA-Z-.:]{1,}": one or more of these ASCII characters, nothing else.
     private static boolean validZone(CharSequence s, int from) {
         if (from >= s.length()) {
             return false;
         }
         for (int i = from; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (!(Character.isLetterOrDigit(c) && c < 128) && c != '-' && c != '.' && c != ':' && c != '_') {
+            boolean alnum = isDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+            if (!alnum && c != '-' && c != '.' && c != ':') {
                 return false;
             }
         }
@@ -208,6 +210,23 @@ public final class Ip {
 
     private static boolean isDigit(char c) {
         return c >= '0' && c <= '9';
+    }
+
+    /**
+     * The value of an ASCII hex digit, or -1. Not {@link Character#digit}: that also takes other
+     * scripts' digits ({@code ١}, full-width {@code Ｆ}), which neither Node nor inet_pton accept.
+     */
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
     }
 
     private static int indexOf(CharSequence s, char c) {

@@ -2,6 +2,7 @@ package io.ffmnet.internal.sys;
 
 import io.ffmnet.bindings.linux_x86_64.Constants;
 import io.ffmnet.bindings.linux_x86_64.Errno;
+import io.ffmnet.bindings.linux_x86_64.Structs;
 
 /**
  * The C constants that the layers above sys need, passed through from the generated bindings so
@@ -83,6 +84,15 @@ public final class SysConstants {
     public static final int SPLICE_F_MORE = Constants.SPLICE_F_MORE;
     public static final int RLIMIT_NOFILE = Constants.RLIMIT_NOFILE;
     public static final int FIONREAD = Constants.FIONREAD;
+
+    // struct iovec { void *iov_base; size_t iov_len; }
+    public static final int SIZEOF_IOVEC = (int) Structs.SIZEOF_IOVEC;
+    public static final int OFFSETOF_IOVEC_IOV_BASE = (int) Structs.OFFSETOF_IOVEC_IOV_BASE;
+    public static final int OFFSETOF_IOVEC_IOV_LEN = (int) Structs.OFFSETOF_IOVEC_IOV_LEN;
+    // struct linger { int l_onoff; int l_linger; }
+    public static final int SIZEOF_LINGER = (int) Structs.SIZEOF_LINGER;
+    public static final int OFFSETOF_LINGER_L_ONOFF = (int) Structs.OFFSETOF_LINGER_L_ONOFF;
+    public static final int OFFSETOF_LINGER_L_LINGER = (int) Structs.OFFSETOF_LINGER_L_LINGER;
 
     // errno values
     public static final int EAGAIN = Errno.EAGAIN;

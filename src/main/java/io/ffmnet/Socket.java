@@ -1,0 +1,833 @@
+package io.ffmnet;
+
+import io.ffmnet.internal.buffer.Chunk;
+import io.ffmnet.internal.loop.LoopTimer;
+import io.ffmnet.internal.stream.Endpoint;
+import io.ffmnet.internal.stream.StreamHandle;
+import io.ffmnet.internal.stream.Tcp;
+import io.ffmnet.internal.sys.Errors;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * Node's {@code net.Socket}: a TCP or Unix domain stream, readable and writable.
+ *
+ * <p>Events, in Node's order: {@link #LOOKUP} (host names only), {@link #CONNECT} and
+ * {@link #READY}; {@link #DATA} (and {@link #TEXT} after {@link #setEncoding}); {@link #END}
+ * when the peer finished sending; {@link #FINISH} when our {@link #end()} was flushed and FIN
+ * sent; {@link #DRAIN}; {@link #TIMEOUT}; {@link #ERROR} then {@link #CLOSE}.
+ *
+ * <p>Reading starts when a {@code DATA} or {@code TEXT} listener is added or {@link #resume()}
+ * is called, as a Node stream starts flowing; {@link #pause()} stops reading in the kernel, so
+ * the sender feels TCP's backpressure.
+ *
+ * <p>Every method is safe from any thread: off the loop thread it is queued to the loop, in
+ * order with the caller's other calls. Listeners run on the loop thread.
+ */
+public class Socket extends EventEmitter implements Writable {
+    /** {@code 'lookup'}: the host name was resolved (or not), before connecting. */
+    public static final Event<Consumer<LookupResult>> LOOKUP = Event.named("lookup");
+    /** {@code 'connect'}: the connection is established. */
+    public static final Event<Runnable> CONNECT = Event.named("connect");
+    /** {@code 'ready'}: right after {@code 'connect'}. */
+    public static final Event<Runnable> READY = Event.named("ready");
+    /** {@code 'data'}: bytes arrived; the buffer is valid until the listener returns. */
+    public static final Event<Consumer<Buffer>> DATA = Event.named("data");
+    /** After {@code setEncoding}: the same bytes decoded, whole characters only. */
+    public static final Event<Consumer<String>> TEXT = Event.named("text");
+    /** {@code 'end'}: the peer finished sending (FIN received). */
+    public static final Event<Runnable> END = Event.named("end");
+    /** {@code 'finish'}: {@code end()} flushed everything and sent FIN. */
+    public static final Event<Runnable> FINISH = Writable.FINISH;
+    /** {@code 'drain'}: the write queue emptied after {@code write} returned false. */
+    public static final Event<Runnable> DRAIN = Writable.DRAIN;
+    /** {@code 'timeout'}: idle for the time given to {@link #setTimeout}; the socket stays open. */
+    public static final Event<Runnable> TIMEOUT = Event.named("timeout");
+    /** {@code 'error'}: followed by {@code 'close'}. */
+    public static final Event<Consumer<NetException>> ERROR = Writable.ERROR;
+    /** {@code 'close'}: fully closed; the argument tells whether an error caused it. */
+    public static final Event<Consumer<Boolean>> CLOSE = Event.named("close");
+
+    private static final VarHandle QUEUED;
+
+    static {
+        try {
+            QUEUED = MethodHandles.lookup().findVarHandle(Socket.class, "queuedBytes", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final boolean allowHalfOpen;
+    final int highWaterMark;
+    final SocketConnector connector = new SocketConnector(this);
+    private final SocketReader reader = new SocketReader(this);
+
+    // Loop-thread state.
+    StreamHandle handle;
+    private ArrayDeque<SocketWrite> earlyWrites;
+    private LoopTimer idleTimer;
+    private boolean holdsRef;
+    private boolean referenced = true;
+    private boolean noDelay;
+    private boolean keepAlive;
+    private long keepAliveDelay;
+    private NetException destroyError;
+    /** {@code end()} came before the connection was up; FIN goes after the early writes. */
+    private boolean shutdownBeforeConnect;
+    private Endpoint local;
+    private Endpoint remote;
+    private Server server;
+
+    // Read from any thread.
+    volatile boolean connecting;
+    volatile boolean connected;
+    volatile boolean readableEnded;
+    volatile boolean writableEnded;
+    volatile boolean finished;
+    volatile boolean destroyed;
+    private volatile boolean needDrain;
+    @SuppressWarnings("unused") // through QUEUED
+    private volatile long queuedBytes;
+    private volatile long bytesWritten;
+    volatile long bytesRead;
+
+    /** A socket not yet connected, on the calling loop (or the default loop). */
+    public Socket() {
+        this(new SocketOptions());
+    }
+
+    /** A socket not yet connected, with Node's {@code allowHalfOpen} and {@code highWaterMark}. */
+    public Socket(SocketOptions options) {
+        this(EventLoop.current(), options.allowHalfOpen(), options.highWaterMark());
+    }
+
+    Socket(EventLoop loop, boolean allowHalfOpen, int highWaterMark) {
+        super(loop);
+        this.allowHalfOpen = allowHalfOpen;
+        this.highWaterMark = highWaterMark;
+    }
+
+    /** A socket for a connection a server accepted; loop thread. */
+    static Socket accepted(Server server, EventLoop loop, int fd, Endpoint peer, ServerOptions options) {
+        Socket s = new Socket(loop, options.allowHalfOpen(), options.highWaterMark());
+        s.server = server;
+        s.remote = peer;
+        s.handle = new StreamHandle(loop.loop, fd, s.reader);
+        s.connected = true;
+        s.takeRef();
+        if (options.noDelay()) {
+            s.noDelay = true;
+        }
+        if (options.keepAlive()) {
+            s.keepAlive = true;
+            s.keepAliveDelay = options.keepAliveInitialDelay();
+        }
+        s.applySocketOptions();
+        if (options.pauseOnConnect()) {
+            s.reader.pauseOnCreate();
+        }
+        return s;
+    }
+
+    // ---- connect ---------------------------------------------------------------------------
+
+    /** Connects to {@code port} on {@code localhost}. */
+    public Socket connect(int port) {
+        return connect(new ConnectOptions().port(port), null);
+    }
+
+    public Socket connect(int port, String host) {
+        return connect(new ConnectOptions().port(port).host(host), null);
+    }
+
+    public Socket connect(int port, Runnable onConnect) {
+        return connect(new ConnectOptions().port(port), onConnect);
+    }
+
+    public Socket connect(int port, String host, Runnable onConnect) {
+        return connect(new ConnectOptions().port(port).host(host), onConnect);
+    }
+
+    /** Connects to a Unix domain socket. */
+    public Socket connect(String path) {
+        return connect(new ConnectOptions().path(path), null);
+    }
+
+    public Socket connect(String path, Runnable onConnect) {
+        return connect(new ConnectOptions().path(path), onConnect);
+    }
+
+    public Socket connect(ConnectOptions options) {
+        return connect(options, null);
+    }
+
+    /**
+     * Connects as Node's {@code socket.connect(options, connectListener)}; every other overload
+     * comes here. A bad port throws {@code ERR_SOCKET_BAD_PORT} at once; connection failures are
+     * {@code ERROR} events.
+     */
+    public Socket connect(ConnectOptions options, Runnable onConnect) {
+        connector.validate(options);
+        if (onConnect != null) {
+            once(CONNECT, onConnect);
+        }
+        onLoop(() -> connector.start(options));
+        return this;
+    }
+
+    /** Called by the connector with the connected handle; loop thread. */
+    void onConnected(Endpoint peer) {
+        connecting = false;
+        connected = true;
+        remote = peer;
+        applySocketOptions();
+        refreshIdle();
+        emit(CONNECT);
+        emit(READY);
+        if (destroyed) {
+            return;
+        }
+        reader.connected();
+        flushEarlyWrites();
+        if (shutdownBeforeConnect && !destroyed) {
+            handle.shutdown();
+        }
+    }
+
+    // ---- write -----------------------------------------------------------------------------
+
+    public boolean write(Buffer data) {
+        return write(data, null);
+    }
+
+    /**
+     * Writes {@code data} without copying: it stays retained until the kernel took it, so the
+     * caller may release its own reference at once. Returns false once the queued bytes reach the
+     * high-water mark; {@code DRAIN} follows when the queue is empty again.
+     *
+     * @param onWritten runs once: with null when written, or with the error that lost the bytes
+     */
+    @Override
+    public boolean write(Buffer data, Consumer<NetException> onWritten) {
+        if (data == null) {
+            throw InvalidArgumentException.invalidType("chunk",
+                    "of type string or an instance of Buffer or Uint8Array", null);
+        }
+        data.retain();
+        return enqueue(new SocketWrite(this, data, onWritten));
+    }
+
+    public boolean write(byte[] data) {
+        return write(data, null);
+    }
+
+    /** Writes a copy of {@code data}. */
+    public boolean write(byte[] data, Consumer<NetException> onWritten) {
+        return enqueue(new SocketWrite(this, Buffer.from(data), onWritten));
+    }
+
+    public boolean write(String data) {
+        return write(data, StandardCharsets.UTF_8, null);
+    }
+
+    public boolean write(String data, Charset charset) {
+        return write(data, charset, null);
+    }
+
+    public boolean write(String data, Consumer<NetException> onWritten) {
+        return write(data, StandardCharsets.UTF_8, onWritten);
+    }
+
+    /** Writes {@code data} encoded with {@code charset}. */
+    public boolean write(String data, Charset charset, Consumer<NetException> onWritten) {
+        if (data == null) {
+            throw InvalidArgumentException.invalidType("chunk",
+                    "of type string or an instance of Buffer or Uint8Array", null);
+        }
+        return enqueue(new SocketWrite(this, Buffer.from(data, charset), onWritten));
+    }
+
+    public boolean write(ByteBuffer data) {
+        return write(data, null);
+    }
+
+    /** Writes a copy of the remaining bytes of {@code data} (its position is not moved). */
+    public boolean write(ByteBuffer data, Consumer<NetException> onWritten) {
+        return write(MemorySegment.ofBuffer(data), onWritten);
+    }
+
+    public boolean write(MemorySegment data) {
+        return write(data, null);
+    }
+
+    /** Writes a copy of {@code data}, which may be freed when this returns. */
+    public boolean write(MemorySegment data, Consumer<NetException> onWritten) {
+        Buffer copy = Buffer.alloc(Math.toIntExact(data.byteSize()));
+        MemorySegment.copy(data, 0, copy.chunk().segment, copy.offset(), data.byteSize());
+        return enqueue(new SocketWrite(this, copy, onWritten));
+    }
+
+    /** Counts the bytes as queued now, on the caller's thread, so the return value is exact. */
+    private boolean enqueue(SocketWrite w) {
+        long queued = (long) QUEUED.getAndAdd(this, (long) w.length) + w.length;
+        boolean below = queued < highWaterMark;
+        if (!below) {
+            needDrain = true;
+        }
+        onLoop(() -> dispatch(w));
+        return below;
+    }
+
+    /** Loop thread: hands a write to the stream, or queues it until connected, or fails it. */
+    private void dispatch(SocketWrite w) {
+        if (destroyed) {
+            w.fail(new NetException("ERR_STREAM_DESTROYED", "Cannot call write after a stream was destroyed"));
+            return;
+        }
+        if (writableEnded) {
+            NetException e = new NetException("ERR_STREAM_WRITE_AFTER_END", "write after end");
+            w.fail(e);
+            destroy(e);
+            return;
+        }
+        bytesWritten += w.length;
+        if (handle == null || connecting) {
+            if (earlyWrites == null) {
+                earlyWrites = new ArrayDeque<>();
+            }
+            earlyWrites.add(w);
+            return;
+        }
+        send(w);
+    }
+
+    private void send(SocketWrite w) {
+        refreshIdle();
+        int r = handle.write(w);
+        if (r == 1) {
+            w.complete(0);
+        } else if (r < 0) {
+            w.complete(r);
+            destroy(Errors.exception(r, "write"));
+        }
+    }
+
+    private void flushEarlyWrites() {
+        if (earlyWrites == null) {
+            return;
+        }
+        SocketWrite w;
+        while (!destroyed && (w = earlyWrites.poll()) != null) {
+            send(w);
+        }
+    }
+
+    /** A write finished (any status); loop thread, from {@link SocketWrite}. */
+    void writeDone(SocketWrite w) {
+        long left = (long) QUEUED.getAndAdd(this, (long) -w.length) - w.length;
+        if (left == 0 && needDrain && !destroyed) {
+            needDrain = false;
+            emit(DRAIN);
+        }
+    }
+
+    /** The error a write lost its bytes to when the stream was closed under it. */
+    NetException destroyedWriteError() {
+        return destroyError != null ? destroyError
+                : new NetException("ERR_STREAM_DESTROYED", "Cannot call write after a stream was destroyed");
+    }
+
+    // ---- end, destroy ----------------------------------------------------------------------
+
+    /** Half-closes: sends FIN after the queued data; {@code FINISH} follows. */
+    @Override
+    public Socket end() {
+        return end((Runnable) null);
+    }
+
+    @Override
+    public Socket end(Runnable onFinish) {
+        if (onFinish != null) {
+            once(FINISH, onFinish);
+        }
+        onLoop(this::endNow);
+        return this;
+    }
+
+    public Socket end(Buffer data) {
+        return end(data, null);
+    }
+
+    public Socket end(byte[] data) {
+        write(data);
+        return end();
+    }
+
+    public Socket end(String data) {
+        write(data);
+        return end();
+    }
+
+    /** Writes {@code data}, then ends. */
+    public Socket end(Buffer data, Runnable onFinish) {
+        write(data);
+        return end(onFinish);
+    }
+
+    public Socket end(byte[] data, Runnable onFinish) {
+        write(data);
+        return end(onFinish);
+    }
+
+    public Socket end(String data, Runnable onFinish) {
+        write(data);
+        return end(onFinish);
+    }
+
+    void endNow() {
+        if (writableEnded || destroyed) {
+            return;
+        }
+        writableEnded = true;
+        if (handle != null && !connecting) {
+            handle.shutdown();
+        } else {
+            shutdownBeforeConnect = true;
+        }
+    }
+
+    /** FIN went out (or failed); loop thread. */
+    void onShutdown(int status) {
+        if (destroyed) {
+            return;
+        }
+        if (status < 0) {
+            destroy(Errors.exception(status, "shutdown"));
+            return;
+        }
+        finished = true;
+        emit(FINISH);
+        if (readableEnded && !destroyed) {
+            destroy();
+        }
+    }
+
+    /** The peer's FIN arrived; loop thread, from the reader after {@code END}. */
+    void onPeerEnded() {
+        if (destroyed) {
+            return;
+        }
+        if (!allowHalfOpen) {
+            endNow();
+        }
+        if (finished && !destroyed) {
+            destroy();
+        }
+    }
+
+    /** Closes the socket now; {@code CLOSE(false)} follows. */
+    public Socket destroy() {
+        return destroy(null);
+    }
+
+    /** Closes the socket now; {@code ERROR(cause)} and {@code CLOSE(true)} follow. */
+    public Socket destroy(Throwable cause) {
+        NetException error = cause == null ? null
+                : cause instanceof NetException n ? n
+                : new NetException("ERR_UNHANDLED_ERROR", 0, null, null, -1, String.valueOf(cause), cause);
+        onLoop(() -> destroyNow(error, false));
+        return this;
+    }
+
+    /** Closes with a TCP reset (SO_LINGER 0) instead of FIN: Node's {@code resetAndDestroy()}. */
+    public Socket resetAndDestroy() {
+        onLoop(() -> destroyNow(null, true));
+        return this;
+    }
+
+    void destroyNow(NetException error, boolean reset) {
+        if (destroyed) {
+            return;
+        }
+        destroyed = true;
+        destroyError = error;
+        connecting = false;
+        if (idleTimer != null) {
+            idleTimer.stop();
+        }
+        reader.closing();
+        if (handle != null) {
+            if (local == null) {
+                local = Tcp.localEndpoint(loop(), handle.fd());
+            }
+            if (reset && handle.fd() >= 0) {
+                Tcp.setLingerZero(loop(), handle.fd());
+            }
+            handle.close();
+        }
+        failEarlyWrites();
+        dropRef();
+        loop().onClose(() -> {
+            if (error != null) {
+                emitError(ERROR, error);
+            }
+            emit(CLOSE, error != null);
+            if (server != null) {
+                server.connectionClosed();
+            }
+        });
+    }
+
+    private void failEarlyWrites() {
+        if (earlyWrites != null) {
+            SocketWrite w;
+            while ((w = earlyWrites.poll()) != null) {
+                w.fail(destroyedWriteError());
+            }
+        }
+    }
+
+    // ---- reading ---------------------------------------------------------------------------
+
+    /** Stops reading; data waits in the kernel and the sender is slowed by TCP flow control. */
+    public Socket pause() {
+        onLoop(reader::pause);
+        return this;
+    }
+
+    /** Starts (or restarts) reading. */
+    public Socket resume() {
+        onLoop(reader::resume);
+        return this;
+    }
+
+    /** Whether the socket was paused (Node's {@code readable.isPaused()}). */
+    public boolean isPaused() {
+        return reader.isPaused();
+    }
+
+    /**
+     * Decodes incoming bytes with {@code charset}: each chunk then fires {@code DATA} and then
+     * {@code TEXT} with the whole characters so far; a character split across chunks waits for its
+     * last byte; malformed input becomes U+FFFD, as in Node.
+     */
+    public Socket setEncoding(Charset charset) {
+        onLoop(() -> reader.setEncoding(charset));
+        return this;
+    }
+
+    void onData(Chunk chunk, int length) {
+        bytesRead += length;
+        refreshIdle();
+    }
+
+    // ---- timeout and options ---------------------------------------------------------------
+
+    /** Emits {@code TIMEOUT} after {@code ms} without reads or writes; 0 disables. */
+    public Socket setTimeout(long ms) {
+        return setTimeout(ms, null);
+    }
+
+    public Socket setTimeout(long ms, Runnable onTimeout) {
+        if (ms < 0) {
+            throw InvalidArgumentException.outOfRange("msecs", ">= 0", ms);
+        }
+        if (onTimeout != null) {
+            if (ms == 0) {
+                off(TIMEOUT, onTimeout);
+            } else {
+                once(TIMEOUT, onTimeout);
+            }
+        }
+        onLoop(() -> {
+            if (ms == 0) {
+                if (idleTimer != null) {
+                    idleTimer.stop();
+                }
+                return;
+            }
+            if (idleTimer == null) {
+                idleTimer = new LoopTimer(loop(), () -> emit(TIMEOUT));
+                idleTimer.ref(false);  // as Node's socket timeouts, it does not hold the process
+            }
+            if (!destroyed) {
+                idleTimer.start(ms, false);
+            }
+        });
+        return this;
+    }
+
+    private void refreshIdle() {
+        if (idleTimer != null && idleTimer.isActive()) {
+            idleTimer.refresh();
+        }
+    }
+
+    /** TCP_NODELAY: send small writes at once instead of waiting to coalesce them (Nagle). */
+    public Socket setNoDelay(boolean noDelay) {
+        onLoop(() -> {
+            this.noDelay = noDelay;
+            applySocketOptions();
+        });
+        return this;
+    }
+
+    public Socket setNoDelay() {
+        return setNoDelay(true);
+    }
+
+    /** SO_KEEPALIVE, with the idle time before the first probe. */
+    public Socket setKeepAlive(boolean enable, long initialDelayMs) {
+        onLoop(() -> {
+            this.keepAlive = enable;
+            this.keepAliveDelay = initialDelayMs;
+            applySocketOptions();
+        });
+        return this;
+    }
+
+    public Socket setKeepAlive(boolean enable) {
+        return setKeepAlive(enable, 0);
+    }
+
+    /** Applies the options set so far once the socket is connected (TCP only). */
+    private void applySocketOptions() {
+        if (handle == null || connecting || destroyed || (remote != null && "unix".equals(remote.family()))) {
+            return;
+        }
+        if (noDelay) {
+            Tcp.setNoDelay(loop(), handle.fd(), true);
+        }
+        if (keepAlive) {
+            Tcp.setKeepAlive(loop(), handle.fd(), true, keepAliveDelay);
+        }
+    }
+
+    // ---- addresses and state ---------------------------------------------------------------
+
+    /** The bound address ({@code address, family, port}); null before connecting and after close. */
+    public AddressInfo address() {
+        Endpoint e = callOnLoop(() -> destroyed || handle == null ? null : localEndpoint());
+        return e == null ? null : new AddressInfo(e.address(), e.family(), e.port());
+    }
+
+    public String localAddress() {
+        Endpoint e = callOnLoop(this::localEndpoint);
+        return e == null ? null : e.address();
+    }
+
+    public int localPort() {
+        Endpoint e = callOnLoop(this::localEndpoint);
+        return e == null ? -1 : e.port();
+    }
+
+    public String localFamily() {
+        Endpoint e = callOnLoop(this::localEndpoint);
+        return e == null ? null : e.family();
+    }
+
+    public String remoteAddress() {
+        Endpoint e = callOnLoop(() -> remote);
+        return e == null ? null : e.address();
+    }
+
+    public String remoteFamily() {
+        Endpoint e = callOnLoop(() -> remote);
+        return e == null ? null : e.family();
+    }
+
+    public int remotePort() {
+        Endpoint e = callOnLoop(() -> remote);
+        return e == null ? -1 : e.port();
+    }
+
+    private Endpoint localEndpoint() {
+        if (local == null && handle != null && !destroyed && !connecting) {
+            local = Tcp.localEndpoint(loop(), handle.fd());
+        }
+        return local;
+    }
+
+    SocketReader reader() {
+        return reader;
+    }
+
+    public long bytesRead() {
+        return bytesRead;
+    }
+
+    /** Bytes accepted by {@code write} and handed towards the kernel (Node's {@code bytesWritten}). */
+    public long bytesWritten() {
+        return bytesWritten;
+    }
+
+    /** Bytes queued by {@code write} and not yet taken by the kernel (Node's {@code writableLength}). */
+    public long bufferSize() {
+        return (long) QUEUED.getVolatile(this);
+    }
+
+    /** {@code "opening"}, {@code "open"}, {@code "readOnly"}, {@code "writeOnly"} or {@code "closed"}. */
+    public String readyState() {
+        if (connecting) {
+            return "opening";
+        }
+        boolean readable = connected && !destroyed && !readableEnded;
+        boolean writable = connected && !destroyed && !writableEnded;
+        if (readable && writable) {
+            return "open";
+        }
+        if (readable) {
+            return "readOnly";
+        }
+        if (writable) {
+            return "writeOnly";
+        }
+        return "closed";
+    }
+
+    /** True until connected: Node's {@code socket.pending}. */
+    public boolean pending() {
+        return !connected || connecting;
+    }
+
+    public boolean connecting() {
+        return connecting;
+    }
+
+    public boolean destroyed() {
+        return destroyed;
+    }
+
+    /** Lets the socket keep the JVM alive (the default). */
+    public Socket ref() {
+        onLoop(() -> {
+            referenced = true;
+            if (handleActive() && !holdsRef) {
+                takeRef();
+            }
+        });
+        return this;
+    }
+
+    /** Stops the socket from keeping the JVM alive. */
+    public Socket unref() {
+        onLoop(() -> {
+            referenced = false;
+            dropRef();
+        });
+        return this;
+    }
+
+    private boolean handleActive() {
+        return !destroyed && (handle != null || connecting);
+    }
+
+    void takeRef() {
+        if (referenced && !holdsRef) {
+            holdsRef = true;
+            loop().adjustRefs(1);
+        }
+    }
+
+    private void dropRef() {
+        if (holdsRef) {
+            holdsRef = false;
+            loop().adjustRefs(-1);
+        }
+    }
+
+    // ---- pipe ------------------------------------------------------------------------------
+
+    /** Writes everything read to {@code destination}, with backpressure, and ends it at the end. */
+    public <W extends Writable> W pipe(W destination) {
+        return pipe(destination, true);
+    }
+
+    /** Node's {@code readable.pipe(destination, { end })}. */
+    public <W extends Writable> W pipe(W destination, boolean end) {
+        onLoop(() -> reader.pipe(destination, end));
+        return destination;
+    }
+
+    /** Stops writing to {@code destination}. */
+    public Socket unpipe(Writable destination) {
+        onLoop(() -> reader.unpipe(destination));
+        return this;
+    }
+
+    // ---- EventEmitter with this class's type -----------------------------------------------
+
+    @Override
+    public <L> Socket on(Event<L> event, L listener) {
+        super.on(event, listener);
+        startFlowingFor(event);
+        return this;
+    }
+
+    @Override
+    public <L> Socket once(Event<L> event, L listener) {
+        super.once(event, listener);
+        startFlowingFor(event);
+        return this;
+    }
+
+    @Override
+    public <L> Socket prependListener(Event<L> event, L listener) {
+        super.prependListener(event, listener);
+        startFlowingFor(event);
+        return this;
+    }
+
+    @Override
+    public <L> Socket prependOnceListener(Event<L> event, L listener) {
+        super.prependOnceListener(event, listener);
+        startFlowingFor(event);
+        return this;
+    }
+
+    @Override
+    public <L> Socket addListener(Event<L> event, L listener) {
+        return on(event, listener);
+    }
+
+    @Override
+    public <L> Socket off(Event<L> event, L listener) {
+        super.off(event, listener);
+        return this;
+    }
+
+    @Override
+    public <L> Socket removeListener(Event<L> event, L listener) {
+        return off(event, listener);
+    }
+
+    /** A {@code 'data'} listener switches a stream into flowing mode, as in Node. */
+    private void startFlowingFor(Event<?> event) {
+        if (event == DATA || event == TEXT) {
+            onLoop(reader::dataListenerAdded);
+        }
+    }
+
+    // ---- package helpers -------------------------------------------------------------------
+
+    final void emitEvent(Event<Runnable> event) {
+        emit(event);
+    }
+
+    final <T> void emitEvent(Event<Consumer<T>> event, T arg) {
+        emit(event, arg);
+    }
+
+    final <A, B> void emitEvent(Event<BiConsumer<A, B>> event, A a, B b) {
+        emit(event, a, b);
+    }
+}

@@ -1,0 +1,270 @@
+package io.ffmnet.internal.stream;
+
+import io.ffmnet.internal.buffer.Chunk;
+import io.ffmnet.internal.loop.Loop;
+import io.ffmnet.internal.poll.PollHandle;
+import io.ffmnet.internal.poll.Poller;
+import io.ffmnet.internal.sys.Fds;
+import io.ffmnet.internal.sys.Sockets;
+
+import java.lang.foreign.MemorySegment;
+
+import static io.ffmnet.internal.sys.SysConstants.EAGAIN;
+import static io.ffmnet.internal.sys.SysConstants.ECANCELED;
+import static io.ffmnet.internal.sys.SysConstants.EINPROGRESS;
+import static io.ffmnet.internal.sys.SysConstants.SHUT_WR;
+import static io.ffmnet.internal.sys.SysConstants.SOL_SOCKET;
+import static io.ffmnet.internal.sys.SysConstants.SO_ERROR;
+
+/**
+ * A connected (or connecting) stream socket: TCP or Unix domain. The mechanism only: reading
+ * into pooled chunks, a write queue flushed with gathering writes, connect, shutdown, close.
+ * What the events mean to a user (Node's state machine) is the caller's, told through
+ * {@link Callbacks}. Loop thread only.
+ *
+ * <p>Interest follows state, and the poller sends a change to the kernel only when it differs
+ * from what the kernel has: READABLE while reading, WRITABLE while connecting or while bytes
+ * wait in the queue.
+ */
+public final class StreamHandle extends PollHandle {
+    /**
+     * Reads per readiness event. Level-triggered epoll reports what is left, so stopping early
+     * loses nothing; the cap keeps one fast sender from starving the loop's other sockets.
+     */
+    static final int MAX_READS_PER_EVENT = 16;
+    /** Read size: 64 KiB as libuv and Node read streams. */
+    static final int READ_SIZE = 64 * 1024;
+
+    /** What the stream reports; each runs on the loop thread. */
+    public interface Callbacks {
+        /** The connect finished: 0 or a negative errno. */
+        void onConnect(int status);
+
+        /** {@code length} bytes arrived at the start of {@code chunk}; the callee owns its count. */
+        void onRead(Chunk chunk, int length);
+
+        /** The peer sent FIN: reading has stopped for good. */
+        void onEof();
+
+        /** Reading failed (ECONNRESET ...). */
+        void onReadError(int error);
+
+        /** Flushing the queue failed (EPIPE, ECONNRESET); queued requests are still queued. */
+        void onWriteError(int error);
+
+        /** The queue emptied after the kernel took the last queued byte. */
+        void onDrain();
+
+        /** The FIN asked for by {@link #shutdown} went out after the queued data: 0 or -errno. */
+        void onShutdown(int status);
+    }
+
+    private final Loop loop;
+    private final Callbacks callbacks;
+    private final WriteQueue queue = new WriteQueue();
+    private final MemorySegment scratchView;
+    private boolean connecting;
+    private boolean reading;
+    private boolean shutdownPending;
+    private boolean closed;
+
+    public StreamHandle(Loop loop, int fd, Callbacks callbacks) {
+        this.loop = loop;
+        this.fd = fd;
+        this.callbacks = callbacks;
+        this.scratchView = Tcp.scratch(loop);
+    }
+
+    /**
+     * Starts a non-blocking connect to the sockaddr at {@code addr}.
+     *
+     * @return 0 if it completed or is in progress ({@link Callbacks#onConnect} follows either
+     *         way), or a negative errno if it failed at once
+     */
+    public int connect(long addr, int length) {
+        int r = Sockets.connect(fd, addr, length);
+        if (r < 0 && r != -EINPROGRESS) {
+            return r;
+        }
+        connecting = true;
+        updateInterest();
+        return 0;
+    }
+
+    public boolean isReading() {
+        return reading;
+    }
+
+    public void readStart() {
+        if (!reading && !closed) {
+            reading = true;
+            updateInterest();
+        }
+    }
+
+    /** Stops reading: the kernel's buffer fills and the peer's sends block, as TCP intends. */
+    public void readStop() {
+        if (reading) {
+            reading = false;
+            updateInterest();
+        }
+    }
+
+    /** Bytes queued and not yet taken by the kernel. */
+    public long queuedBytes() {
+        return queue.bytes();
+    }
+
+    /**
+     * Writes {@code request}, trying the kernel at once when nothing is queued.
+     *
+     * @return 1 if the kernel took all of it now (the caller completes the request), 0 if (the
+     *         rest of) it is queued and will be completed later, or a negative errno (nothing
+     *         queued; the caller completes the request with it)
+     */
+    public int write(WriteRequest request) {
+        if (!connecting && queue.isEmpty()) {
+            while (request.remaining > 0) {
+                long n = Fds.write(fd, request.address, request.remaining);
+                if (n < 0) {
+                    if (n != -EAGAIN) {
+                        return (int) n;
+                    }
+                    break;
+                }
+                request.address += n;
+                request.remaining -= (int) n;
+            }
+            if (request.remaining == 0) {
+                return 1;
+            }
+        }
+        queue.add(request);
+        updateInterest();
+        return 0;
+    }
+
+    /**
+     * Sends FIN once the queued bytes are out. If nothing is queued it goes now, and
+     * {@link Callbacks#onShutdown} runs in the loop's next pending phase, never inside this call.
+     */
+    public void shutdown() {
+        shutdownPending = true;
+        if (!connecting && queue.isEmpty()) {
+            int status = finishShutdown();
+            loop.defer(() -> callbacks.onShutdown(status));
+        }
+    }
+
+    /**
+     * Closes the descriptor now: forgotten by the poller first, then closed once; queued writes
+     * complete with {@code -ECANCELED}.
+     */
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        reading = false;
+        loop.poller().remove(this);
+        Fds.close(fd);
+        fd = -1;
+        queue.failAll(-ECANCELED);
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void onReady(int events) {
+        if (connecting) {
+            if ((events & (Poller.WRITABLE | Poller.ERROR | Poller.HANGUP)) != 0) {
+                finishConnect();
+            }
+            return;
+        }
+        if (reading && (events & (Poller.READABLE | Poller.HANGUP | Poller.ERROR)) != 0) {
+            readSome();
+        }
+        if (!closed && !queue.isEmpty() && (events & (Poller.WRITABLE | Poller.HANGUP | Poller.ERROR)) != 0) {
+            flush();
+        }
+    }
+
+    private void finishConnect() {
+        int error = Tcp.getIntOption(loop, fd, SOL_SOCKET, SO_ERROR);
+        connecting = false;
+        updateInterest();
+        int status = error < 0 ? error : -error;
+        callbacks.onConnect(status);
+        if (status == 0 && !closed) {
+            if (!queue.isEmpty()) {
+                flush();
+            } else if (shutdownPending) {
+                callbacks.onShutdown(finishShutdown());
+            }
+        }
+    }
+
+    /**
+     * Reads until the kernel has no more, a read comes back short (the socket is drained, so
+     * another read would only return EAGAIN), or the cap is reached. The callee may stop reading
+     * or close the stream inside any callback; each iteration re-checks.
+     */
+    private void readSome() {
+        for (int i = 0; i < MAX_READS_PER_EVENT && reading; i++) {
+            Chunk chunk = loop.bufferPool().take(READ_SIZE);
+            long n = Fds.read(fd, chunk.address, chunk.capacity);
+            if (n > 0) {
+                callbacks.onRead(chunk, (int) n);
+                if (n < chunk.capacity) {
+                    return;
+                }
+                continue;
+            }
+            chunk.release(chunk.generation());
+            if (n == -EAGAIN) {
+                return;
+            }
+            reading = false;
+            updateInterest();
+            if (n == 0) {
+                callbacks.onEof();
+            } else {
+                callbacks.onReadError((int) n);
+            }
+            return;
+        }
+    }
+
+    private void flush() {
+        int r = queue.flush(fd, loop.scratch(), scratchView);
+        if (r == WriteQueue.PARTIAL) {
+            return;
+        }
+        updateInterest();
+        if (r < 0) {
+            callbacks.onWriteError(r);
+            return;
+        }
+        callbacks.onDrain();
+        if (shutdownPending && !closed) {
+            callbacks.onShutdown(finishShutdown());
+        }
+    }
+
+    private int finishShutdown() {
+        shutdownPending = false;
+        return Sockets.shutdown(fd, SHUT_WR);
+    }
+
+    private void updateInterest() {
+        if (closed) {
+            return;
+        }
+        int interest = (reading ? Poller.READABLE : 0)
+                | (connecting || !queue.isEmpty() ? Poller.WRITABLE : 0);
+        loop.poller().setInterest(this, interest);
+    }
+}
