@@ -8,12 +8,9 @@ import io.ffmnet.internal.stream.Tcp;
 import io.ffmnet.internal.sys.Errors;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -56,30 +53,17 @@ public class Socket extends EventEmitter implements Writable {
     /** {@code 'close'}: fully closed; the argument tells whether an error caused it. */
     public static final Event<Consumer<Boolean>> CLOSE = Event.named("close");
 
-    private static final VarHandle QUEUED;
-
-    static {
-        try {
-            QUEUED = MethodHandles.lookup().findVarHandle(Socket.class, "queuedBytes", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     final boolean allowHalfOpen;
     final int highWaterMark;
     final SocketConnector connector = new SocketConnector(this);
     private final SocketReader reader = new SocketReader(this);
+    private final SocketWriter writer = new SocketWriter(this);
+    private final SocketTuning tuning = new SocketTuning(this);
 
     // Loop-thread state.
     StreamHandle handle;
-    private ArrayDeque<SocketWrite> earlyWrites;
-    private LoopTimer idleTimer;
     private boolean holdsRef;
     private boolean referenced = true;
-    private boolean noDelay;
-    private boolean keepAlive;
-    private long keepAliveDelay;
     private NetException destroyError;
     /** {@code end()} came before the connection was up; FIN goes after the early writes. */
     private boolean shutdownBeforeConnect;
@@ -94,10 +78,6 @@ public class Socket extends EventEmitter implements Writable {
     volatile boolean writableEnded;
     volatile boolean finished;
     volatile boolean destroyed;
-    private volatile boolean needDrain;
-    @SuppressWarnings("unused") // through QUEUED
-    private volatile long queuedBytes;
-    private volatile long bytesWritten;
     volatile long bytesRead;
 
     /** A socket not yet connected, on the calling loop (or the default loop). */
@@ -125,13 +105,11 @@ public class Socket extends EventEmitter implements Writable {
         s.connected = true;
         s.takeRef();
         if (options.noDelay()) {
-            s.noDelay = true;
+            s.tuning.setNoDelay(true);
         }
         if (options.keepAlive()) {
-            s.keepAlive = true;
-            s.keepAliveDelay = options.keepAliveInitialDelay();
+            s.tuning.setKeepAlive(true, options.keepAliveInitialDelay());
         }
-        s.applySocketOptions();
         if (options.pauseOnConnect()) {
             s.reader.pauseOnCreate();
         }
@@ -189,7 +167,7 @@ public class Socket extends EventEmitter implements Writable {
         connecting = false;
         connected = true;
         remote = peer;
-        applySocketOptions();
+        tuning.apply();
         refreshIdle();
         emit(CONNECT);
         emit(READY);
@@ -197,7 +175,7 @@ public class Socket extends EventEmitter implements Writable {
             return;
         }
         reader.connected();
-        flushEarlyWrites();
+        writer.flushEarlyWrites();
         if (shutdownBeforeConnect && !destroyed) {
             handle.shutdown();
         }
@@ -223,7 +201,7 @@ public class Socket extends EventEmitter implements Writable {
                     "of type string or an instance of Buffer or Uint8Array", null);
         }
         data.retain();
-        return enqueue(new SocketWrite(this, data, onWritten));
+        return writer.enqueue(new SocketWrite(this, data, onWritten));
     }
 
     public boolean write(byte[] data) {
@@ -232,7 +210,7 @@ public class Socket extends EventEmitter implements Writable {
 
     /** Writes a copy of {@code data}. */
     public boolean write(byte[] data, Consumer<NetException> onWritten) {
-        return enqueue(new SocketWrite(this, Buffer.from(data), onWritten));
+        return writer.enqueue(new SocketWrite(this, Buffer.from(data), onWritten));
     }
 
     public boolean write(String data) {
@@ -253,7 +231,7 @@ public class Socket extends EventEmitter implements Writable {
             throw InvalidArgumentException.invalidType("chunk",
                     "of type string or an instance of Buffer or Uint8Array", null);
         }
-        return enqueue(new SocketWrite(this, Buffer.from(data, charset), onWritten));
+        return writer.enqueue(new SocketWrite(this, Buffer.from(data, charset), onWritten));
     }
 
     public boolean write(ByteBuffer data) {
@@ -273,77 +251,7 @@ public class Socket extends EventEmitter implements Writable {
     public boolean write(MemorySegment data, Consumer<NetException> onWritten) {
         Buffer copy = Buffer.alloc(Math.toIntExact(data.byteSize()));
         MemorySegment.copy(data, 0, copy.chunk().segment, copy.offset(), data.byteSize());
-        return enqueue(new SocketWrite(this, copy, onWritten));
-    }
-
-    /** Counts the bytes as queued now, on the caller's thread, so the return value is exact. */
-    private boolean enqueue(SocketWrite w) {
-        long queued = (long) QUEUED.getAndAdd(this, (long) w.length) + w.length;
-        boolean below = queued < highWaterMark;
-        if (!below) {
-            needDrain = true;
-        }
-        onLoop(() -> dispatch(w));
-        return below;
-    }
-
-    /** Loop thread: hands a write to the stream, or queues it until connected, or fails it. */
-    private void dispatch(SocketWrite w) {
-        if (destroyed) {
-            w.fail(new NetException("ERR_STREAM_DESTROYED", "Cannot call write after a stream was destroyed"));
-            return;
-        }
-        if (writableEnded) {
-            NetException e = new NetException("ERR_STREAM_WRITE_AFTER_END", "write after end");
-            w.fail(e);
-            destroy(e);
-            return;
-        }
-        bytesWritten += w.length;
-        if (handle == null || connecting) {
-            if (earlyWrites == null) {
-                earlyWrites = new ArrayDeque<>();
-            }
-            earlyWrites.add(w);
-            return;
-        }
-        send(w);
-    }
-
-    private void send(SocketWrite w) {
-        refreshIdle();
-        int r = handle.write(w);
-        if (r == 1) {
-            w.complete(0);
-        } else if (r < 0) {
-            w.complete(r);
-            destroy(Errors.exception(r, "write"));
-        }
-    }
-
-    private void flushEarlyWrites() {
-        if (earlyWrites == null) {
-            return;
-        }
-        SocketWrite w;
-        while (!destroyed && (w = earlyWrites.poll()) != null) {
-            send(w);
-        }
-    }
-
-    /** A write finished (any status); loop thread, from {@link SocketWrite}. */
-    void writeDone(SocketWrite w) {
-        long left = (long) QUEUED.getAndAdd(this, (long) -w.length) - w.length;
-        if (left == 0 && needDrain && !destroyed) {
-            needDrain = false;
-            emit(DRAIN);
-        }
-    }
-
-    /** The error a write lost its bytes to when the stream was closed under it. */
-    NetException destroyedWriteError() {
-        return destroyError != null ? destroyError
-                : new NetException("ERR_STREAM_DESTROYED", "Cannot call write after a stream was destroyed");
+        return writer.enqueue(new SocketWrite(this, copy, onWritten));
     }
 
     // ---- end, destroy ----------------------------------------------------------------------
@@ -461,9 +369,7 @@ public class Socket extends EventEmitter implements Writable {
         destroyed = true;
         destroyError = error;
         connecting = false;
-        if (idleTimer != null) {
-            idleTimer.stop();
-        }
+        tuning.stopTimer();
         reader.closing();
         if (handle != null) {
             if (local == null) {
@@ -474,7 +380,7 @@ public class Socket extends EventEmitter implements Writable {
             }
             handle.close();
         }
-        failEarlyWrites();
+        writer.failEarlyWrites();
         dropRef();
         loop().onClose(() -> {
             if (error != null) {
@@ -485,15 +391,6 @@ public class Socket extends EventEmitter implements Writable {
                 server.connectionClosed();
             }
         });
-    }
-
-    private void failEarlyWrites() {
-        if (earlyWrites != null) {
-            SocketWrite w;
-            while ((w = earlyWrites.poll()) != null) {
-                w.fail(destroyedWriteError());
-            }
-        }
     }
 
     // ---- reading ---------------------------------------------------------------------------
@@ -525,11 +422,6 @@ public class Socket extends EventEmitter implements Writable {
         return this;
     }
 
-    void onData(Chunk chunk, int length) {
-        bytesRead += length;
-        refreshIdle();
-    }
-
     // ---- timeout and options ---------------------------------------------------------------
 
     /** Emits {@code TIMEOUT} after {@code ms} without reads or writes; 0 disables. */
@@ -537,6 +429,7 @@ public class Socket extends EventEmitter implements Writable {
         return setTimeout(ms, null);
     }
 
+    /** As {@link #setTimeout(long)}, adding {@code onTimeout} as a one-time {@code TIMEOUT} listener. */
     public Socket setTimeout(long ms, Runnable onTimeout) {
         if (ms < 0) {
             throw InvalidArgumentException.outOfRange("msecs", ">= 0", ms);
@@ -548,36 +441,17 @@ public class Socket extends EventEmitter implements Writable {
                 once(TIMEOUT, onTimeout);
             }
         }
-        onLoop(() -> {
-            if (ms == 0) {
-                if (idleTimer != null) {
-                    idleTimer.stop();
-                }
-                return;
-            }
-            if (idleTimer == null) {
-                idleTimer = new LoopTimer(loop(), () -> emit(TIMEOUT));
-                idleTimer.ref(false);  // as Node's socket timeouts, it does not hold the process
-            }
-            if (!destroyed) {
-                idleTimer.start(ms, false);
-            }
-        });
+        onLoop(() -> tuning.setTimeout(ms));
         return this;
     }
 
-    private void refreshIdle() {
-        if (idleTimer != null && idleTimer.isActive()) {
-            idleTimer.refresh();
-        }
+    void refreshIdle() {
+        tuning.refreshIdle();
     }
 
     /** TCP_NODELAY: send small writes at once instead of waiting to coalesce them (Nagle). */
     public Socket setNoDelay(boolean noDelay) {
-        onLoop(() -> {
-            this.noDelay = noDelay;
-            applySocketOptions();
-        });
+        onLoop(() -> tuning.setNoDelay(noDelay));
         return this;
     }
 
@@ -587,29 +461,12 @@ public class Socket extends EventEmitter implements Writable {
 
     /** SO_KEEPALIVE, with the idle time before the first probe. */
     public Socket setKeepAlive(boolean enable, long initialDelayMs) {
-        onLoop(() -> {
-            this.keepAlive = enable;
-            this.keepAliveDelay = initialDelayMs;
-            applySocketOptions();
-        });
+        onLoop(() -> tuning.setKeepAlive(enable, initialDelayMs));
         return this;
     }
 
     public Socket setKeepAlive(boolean enable) {
         return setKeepAlive(enable, 0);
-    }
-
-    /** Applies the options set so far once the socket is connected (TCP only). */
-    private void applySocketOptions() {
-        if (handle == null || connecting || destroyed || (remote != null && "unix".equals(remote.family()))) {
-            return;
-        }
-        if (noDelay) {
-            Tcp.setNoDelay(loop(), handle.fd(), true);
-        }
-        if (keepAlive) {
-            Tcp.setKeepAlive(loop(), handle.fd(), true, keepAliveDelay);
-        }
     }
 
     // ---- addresses and state ---------------------------------------------------------------
@@ -657,6 +514,18 @@ public class Socket extends EventEmitter implements Writable {
         return local;
     }
 
+    Endpoint remoteEndpoint() {
+        return remote;
+    }
+
+    SocketWriter writer() {
+        return writer;
+    }
+
+    NetException destroyError() {
+        return destroyError;
+    }
+
     SocketReader reader() {
         return reader;
     }
@@ -667,12 +536,12 @@ public class Socket extends EventEmitter implements Writable {
 
     /** Bytes accepted by {@code write} and handed towards the kernel (Node's {@code bytesWritten}). */
     public long bytesWritten() {
-        return bytesWritten;
+        return writer.bytesWritten();
     }
 
     /** Bytes queued by {@code write} and not yet taken by the kernel (Node's {@code writableLength}). */
     public long bufferSize() {
-        return (long) QUEUED.getVolatile(this);
+        return writer.queuedBytes();
     }
 
     /** {@code "opening"}, {@code "open"}, {@code "readOnly"}, {@code "writeOnly"} or {@code "closed"}. */
@@ -817,17 +686,4 @@ public class Socket extends EventEmitter implements Writable {
         }
     }
 
-    // ---- package helpers -------------------------------------------------------------------
-
-    final void emitEvent(Event<Runnable> event) {
-        emit(event);
-    }
-
-    final <T> void emitEvent(Event<Consumer<T>> event, T arg) {
-        emit(event, arg);
-    }
-
-    final <A, B> void emitEvent(Event<BiConsumer<A, B>> event, A a, B b) {
-        emit(event, a, b);
-    }
 }

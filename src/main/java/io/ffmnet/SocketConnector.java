@@ -93,13 +93,13 @@ final class SocketConnector {
         }
         if (answer.status() != 0 || answer.addresses().isEmpty()) {
             NetException e = Errors.lookupException(answer.status() != 0 ? answer.status() : Dns.UV_EAI_NONAME, host);
-            socket.emitEvent(Socket.LOOKUP, new LookupResult(e, null, null, host));
+            socket.emit(Socket.LOOKUP, new LookupResult(e, null, null, host));
             socket.destroyNow(e, false);
             return;
         }
         addresses = options.autoSelectFamily() ? answer.addresses() : answer.addresses().subList(0, 1);
         String first = addresses.getFirst();
-        socket.emitEvent(Socket.LOOKUP, new LookupResult(null, first, Ip.version(first) == 6 ? "IPv6" : "IPv4", host));
+        socket.emit(Socket.LOOKUP, new LookupResult(null, first, Ip.version(first) == 6 ? "IPv6" : "IPv4", host));
         if (!socket.destroyed) {
             attemptNext();
         }

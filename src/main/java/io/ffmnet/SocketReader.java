@@ -106,14 +106,15 @@ final class SocketReader implements StreamHandle.Callbacks {
 
     @Override
     public void onRead(Chunk chunk, int length) {
-        socket.onData(chunk, length);
+        socket.bytesRead += length;
+        socket.refreshIdle();
         Buffer data = Buffer.view(chunk, 0, length);
         try {
-            socket.emitEvent(Socket.DATA, data);
+            socket.emit(Socket.DATA, data);
             if (decoder != null && !socket.destroyed) {
                 String text = decode(data);
                 if (!text.isEmpty()) {
-                    socket.emitEvent(Socket.TEXT, text);
+                    socket.emit(Socket.TEXT, text);
                 }
             }
             if (!pipes.isEmpty() && !socket.destroyed) {
@@ -131,10 +132,10 @@ final class SocketReader implements StreamHandle.Callbacks {
         if (decoder != null && carry != null) {
             String rest = decodeEnd();
             if (!rest.isEmpty()) {
-                socket.emitEvent(Socket.TEXT, rest);
+                socket.emit(Socket.TEXT, rest);
             }
         }
-        socket.emitEvent(Socket.END);
+        socket.emit(Socket.END);
         for (Pipe p : List.copyOf(pipes)) {
             if (p.end) {
                 p.destination.end();

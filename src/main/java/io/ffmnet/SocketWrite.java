@@ -32,7 +32,7 @@ final class SocketWrite extends WriteRequest implements Runnable {
     @Override
     protected void complete(int status) {
         if (status < 0) {
-            error = status == -ECANCELED ? socket.destroyedWriteError() : Errors.exception(status, "write");
+            error = status == -ECANCELED ? socket.writer().destroyedError() : Errors.exception(status, "write");
         }
         finish();
     }
@@ -59,7 +59,7 @@ final class SocketWrite extends WriteRequest implements Runnable {
                 callback.accept(error);
             }
         } finally {
-            socket.writeDone(this);
+            socket.writer().writeDone(this);
         }
     }
 }
