@@ -1,0 +1,158 @@
+package io.ffmnet;
+
+import io.ffmnet.internal.sys.Errors;
+import io.ffmnet.internal.sys.Fds;
+
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+import static io.ffmnet.internal.sys.SysConstants.O_CLOEXEC;
+import static io.ffmnet.internal.sys.SysConstants.O_RDONLY;
+
+/**
+ * Node's {@code fs.ReadStream}: a file read in 64 KiB chunks on the file thread pool, delivered
+ * on the event loop as {@link #DATA}, then {@link #END} and {@link #CLOSE}. Reading starts when
+ * a {@code DATA} listener is added or the stream is piped, and a pipe pauses it while the
+ * destination is above its high-water mark.
+ */
+public final class FileReadStream extends EventEmitter {
+    /** Node's default high-water mark for file read streams: 64 KiB per read. */
+    public static final int CHUNK_SIZE = 64 * 1024;
+
+    public static final Event<Consumer<Integer>> OPEN = Event.named("open");
+    public static final Event<Runnable> READY = Event.named("ready");
+    public static final Event<Consumer<Buffer>> DATA = Event.named("data");
+    public static final Event<Runnable> END = Event.named("end");
+    public static final Event<Consumer<NetException>> ERROR = Event.named("error");
+    public static final Event<Runnable> CLOSE = Event.named("close");
+
+    private final Path path;
+    private final FileIo.Serial io = new FileIo.Serial();
+    /** Worker-thread state. */
+    private int fd = -1;
+
+    // Loop-thread state.
+    private boolean flowing;
+    private boolean reading;
+    private boolean done;
+    private boolean referenced;
+
+    FileReadStream(EventLoop loop, Path path) {
+        super(loop);
+        this.path = path;
+    }
+
+    /** Starts or continues reading. */
+    public FileReadStream resume() {
+        onLoop(() -> {
+            flowing = true;
+            readNext();
+        });
+        return this;
+    }
+
+    /** Stops reading after the chunk in flight. */
+    public FileReadStream pause() {
+        onLoop(() -> flowing = false);
+        return this;
+    }
+
+    /** Writes the file to {@code destination} with backpressure; ends it at the end if {@code end}. */
+    public <W extends Writable> W pipe(W destination, boolean end) {
+        on(DATA, chunk -> {
+            if (!destination.write(chunk, null)) {
+                pause();
+                destination.once(Writable.DRAIN, this::resume);
+            }
+        });
+        if (end) {
+            once(END, destination::end);
+        }
+        return destination;
+    }
+
+    public <W extends Writable> W pipe(W destination) {
+        return pipe(destination, true);
+    }
+
+    private void readNext() {
+        if (!flowing || reading || done) {
+            return;
+        }
+        reading = true;
+        if (!referenced) {
+            referenced = true;
+            loop().adjustRefs(1);
+        }
+        io.execute(() -> {
+            if (fd < 0) {
+                int r = FileIo.open(path, O_RDONLY | O_CLOEXEC, 0);
+                if (r < 0) {
+                    NetException e = Errors.exception(r, "open", path.toString(), -1);
+                    onLoop(() -> finish(e));
+                    return;
+                }
+                fd = r;
+                onLoop(() -> {
+                    emit(OPEN, r);
+                    emit(READY);
+                });
+            }
+            Buffer chunk = Buffer.alloc(CHUNK_SIZE);
+            long n = Fds.readBlocking(fd, chunk.address(), CHUNK_SIZE);
+            if (n <= 0) {
+                chunk.release();
+                Fds.close(fd);
+                fd = -1;
+                NetException e = n < 0 ? Errors.exception((int) n, "read") : null;
+                onLoop(() -> finish(e));
+                return;
+            }
+            onLoop(() -> deliver(chunk, (int) n));
+        });
+    }
+
+    private void deliver(Buffer chunk, int length) {
+        reading = false;
+        Buffer view = chunk.slice(0, length);
+        try {
+            emit(DATA, view);
+        } finally {
+            chunk.release();
+        }
+        readNext();
+    }
+
+    private void finish(NetException error) {
+        reading = false;
+        done = true;
+        if (error != null) {
+            emitError(ERROR, error);
+        } else {
+            emit(END);
+        }
+        if (referenced) {
+            referenced = false;
+            loop().adjustRefs(-1);
+        }
+        emit(CLOSE);
+    }
+
+    @Override
+    public <L> FileReadStream on(Event<L> event, L listener) {
+        super.on(event, listener);
+        if (event == DATA) {
+            resume();
+        }
+        return this;
+    }
+
+    @Override
+    public <L> FileReadStream once(Event<L> event, L listener) {
+        super.once(event, listener);
+        if (event == DATA) {
+            resume();
+        }
+        return this;
+    }
+}
