@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * API.md's lifetime rule, in child JVMs: the default loop keeps the JVM alive exactly while it
@@ -56,6 +57,27 @@ class EventLoopLifetimeTest {
     @Test
     void aTimerSetByATimerCallbackKeepsTheJvmAlive() throws Exception {
         assertEquals(List.of("main returned", "first", "second"), run("chain"));
+    }
+
+    @Test
+    void withoutNativeAccessTheLibrarySaysWhichFlagIsMissing() throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process child = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                LifetimeMain.class.getName(), "timeout")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        try {
+            child.getOutputStream().close();
+            String err = new String(child.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!child.waitFor(HANG_GUARD_SECONDS, TimeUnit.SECONDS)) {
+                throw new AssertionError("the child JVM did not exit");
+            }
+            assertTrue(err.contains("--enable-native-access=ALL-UNNAMED"), err);
+            assertTrue(err.contains("ffm-net"), err);
+        } finally {
+            child.destroyForcibly();
+            child.getErrorStream().close();
+        }
     }
 
     /** Runs the scenario in a child JVM and returns its standard output lines. */
