@@ -76,6 +76,16 @@ public class Server extends EventEmitter {
         return listen(new ListenOptions().port(port), onListening);
     }
 
+    /** Listens on {@code port} of {@code host}: Node's {@code server.listen(port, host)}. */
+    public Server listen(int port, String host) {
+        return listen(new ListenOptions().port(port).host(host), null);
+    }
+
+    /** Node's {@code server.listen(port, host, backlog)}. */
+    public Server listen(int port, String host, int backlog) {
+        return listen(new ListenOptions().port(port).host(host).backlog(backlog), null);
+    }
+
     public Server listen(int port, String host, Runnable onListening) {
         return listen(new ListenOptions().port(port).host(host), onListening);
     }
@@ -188,19 +198,27 @@ public class Server extends EventEmitter {
         });
     }
 
+    /**
+     * libuv's {@code uv_pipe_chmod}: adds read (or write) permission for owner, group and others
+     * to the mode the socket file was created with, removing nothing.
+     */
     private void setUnixPermissions(ListenOptions o) {
         if (!o.readableAll() && !o.writableAll() || unixPath.startsWith("\0")) {
             return;
         }
-        Set<PosixFilePermission> perms = EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
-        if (o.readableAll()) {
-            perms.addAll(Set.of(PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ));
-        }
-        if (o.writableAll()) {
-            perms.addAll(Set.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE));
-        }
         try {
-            Files.setPosixFilePermissions(Path.of(unixPath), perms);
+            Path file = Path.of(unixPath);
+            Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+            perms.addAll(Files.getPosixFilePermissions(file));
+            if (o.readableAll()) {
+                perms.addAll(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.GROUP_READ,
+                        PosixFilePermission.OTHERS_READ));
+            }
+            if (o.writableAll()) {
+                perms.addAll(Set.of(PosixFilePermission.OWNER_WRITE, PosixFilePermission.GROUP_WRITE,
+                        PosixFilePermission.OTHERS_WRITE));
+            }
+            Files.setPosixFilePermissions(file, perms);
         } catch (IOException e) {
             reportUncaught(e);
         }
@@ -221,16 +239,17 @@ public class Server extends EventEmitter {
         }
     }
 
+    /** Node's {@code onconnection}: the connection limit first, then the block list. */
     private void accepted(int fd, Endpoint peer) {
-        if (blocked(peer)) {
-            Fds.close(fd);
-            return;
-        }
         int max = maxConnections;
         if (max >= 0 && connections >= max) {
             Endpoint local = Tcp.localEndpoint(loop(), fd);
             Fds.close(fd);
             emit(DROP, dropInfo(local, peer));
+            return;
+        }
+        if (blocked(peer)) {
+            Fds.close(fd);
             return;
         }
         connections++;

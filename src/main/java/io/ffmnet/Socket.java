@@ -76,6 +76,8 @@ public class Socket extends EventEmitter implements Writable {
     volatile boolean connected;
     volatile boolean readableEnded;
     volatile boolean writableEnded;
+    /** {@code end()} was called: set on the caller's thread, as Node's {@code writableEnding}. */
+    volatile boolean ending;
     volatile boolean finished;
     volatile boolean destroyed;
     volatile long bytesRead;
@@ -196,10 +198,7 @@ public class Socket extends EventEmitter implements Writable {
      */
     @Override
     public boolean write(Buffer data, Consumer<NetException> onWritten) {
-        if (data == null) {
-            throw InvalidArgumentException.invalidType("chunk",
-                    "of type string or an instance of Buffer or Uint8Array", null);
-        }
+        requireChunk(data);
         data.retain();
         return writer.enqueue(new SocketWrite(this, data, onWritten));
     }
@@ -210,6 +209,7 @@ public class Socket extends EventEmitter implements Writable {
 
     /** Writes a copy of {@code data}. */
     public boolean write(byte[] data, Consumer<NetException> onWritten) {
+        requireChunk(data);
         return writer.enqueue(new SocketWrite(this, Buffer.from(data), onWritten));
     }
 
@@ -227,10 +227,7 @@ public class Socket extends EventEmitter implements Writable {
 
     /** Writes {@code data} encoded with {@code charset}. */
     public boolean write(String data, Charset charset, Consumer<NetException> onWritten) {
-        if (data == null) {
-            throw InvalidArgumentException.invalidType("chunk",
-                    "of type string or an instance of Buffer or Uint8Array", null);
-        }
+        requireChunk(data);
         return writer.enqueue(new SocketWrite(this, Buffer.from(data, charset), onWritten));
     }
 
@@ -240,6 +237,7 @@ public class Socket extends EventEmitter implements Writable {
 
     /** Writes a copy of the remaining bytes of {@code data} (its position is not moved). */
     public boolean write(ByteBuffer data, Consumer<NetException> onWritten) {
+        requireChunk(data);
         return write(MemorySegment.ofBuffer(data), onWritten);
     }
 
@@ -249,9 +247,22 @@ public class Socket extends EventEmitter implements Writable {
 
     /** Writes a copy of {@code data}, which may be freed when this returns. */
     public boolean write(MemorySegment data, Consumer<NetException> onWritten) {
+        requireChunk(data);
         Buffer copy = Buffer.alloc(Math.toIntExact(data.byteSize()));
         MemorySegment.copy(data, 0, copy.chunk().segment, copy.offset(), data.byteSize());
         return writer.enqueue(new SocketWrite(this, copy, onWritten));
+    }
+
+    /**
+     * Every write form rejects null at once, as Node rejects a chunk that is not a string or
+     * bytes. (Node names a literal {@code null} ERR_STREAM_NULL_VALUES and any other non-chunk
+     * ERR_INVALID_ARG_TYPE; Java's null is both, and the contract names the latter.)
+     */
+    private static void requireChunk(Object data) {
+        if (data == null) {
+            throw InvalidArgumentException.invalidType("chunk",
+                    "of type string or an instance of Buffer, TypedArray, or DataView", null);
+        }
     }
 
     // ---- end, destroy ----------------------------------------------------------------------
@@ -267,6 +278,7 @@ public class Socket extends EventEmitter implements Writable {
         if (onFinish != null) {
             once(FINISH, onFinish);
         }
+        ending = true;
         onLoop(this::endNow);
         return this;
     }
@@ -305,6 +317,7 @@ public class Socket extends EventEmitter implements Writable {
         if (writableEnded || destroyed) {
             return;
         }
+        ending = true;  // also when the loop ends the socket itself (allowHalfOpen false)
         writableEnded = true;
         if (handle != null && !connecting) {
             handle.shutdown();
@@ -397,12 +410,14 @@ public class Socket extends EventEmitter implements Writable {
 
     /** Stops reading; data waits in the kernel and the sender is slowed by TCP flow control. */
     public Socket pause() {
+        reader.pauseRequested();
         onLoop(reader::pause);
         return this;
     }
 
     /** Starts (or restarts) reading. */
     public Socket resume() {
+        reader.resumeRequested();
         onLoop(reader::resume);
         return this;
     }

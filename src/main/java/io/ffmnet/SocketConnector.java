@@ -31,7 +31,7 @@ final class SocketConnector {
         this.socket = socket;
     }
 
-    /** Node's synchronous argument checks, on the caller's thread. */
+    /** Node's synchronous argument checks, on the caller's thread; marks the socket connecting. */
     void validate(ConnectOptions o) {
         if (o.path() == null) {
             if (o.port() == -1) {
@@ -54,10 +54,16 @@ final class SocketConnector {
         if (socket.connecting) {
             throw new InvalidStateException("ERR_SOCKET_CONNECTING", "Socket is already connecting");
         }
+        // Node sets socket.connecting inside connect(): pending(), connecting() and readyState()
+        // read "opening" as soon as connect returns, even when the loop takes the call up later.
+        if (!socket.destroyed && !socket.connected) {
+            socket.connecting = true;
+        }
     }
 
     void start(ConnectOptions o) {
         if (socket.destroyed || socket.connected) {
+            socket.connecting = false;
             return;
         }
         options = o;
@@ -118,7 +124,7 @@ final class SocketConnector {
         socket.handle = new StreamHandle(loop(), fd, socket.reader());
         int r = bindLocal(fd, family);
         if (r < 0) {
-            failed(r, "bind");
+            bindFailed(r, family);
             return;
         }
         int length = unix ? Tcp.encodeUnix(loop(), target) : Tcp.encode(loop(), target, options.port());
@@ -129,16 +135,27 @@ final class SocketConnector {
     }
 
     private int bindLocal(int fd, int family) {
-        String address = options.localAddress();
-        int port = options.localPort();
-        if (address == null && port == 0) {
+        if (options.localAddress() == null && options.localPort() == 0) {
             return 0;
         }
-        if (address == null) {
-            address = family == AF_INET6 ? "::" : "0.0.0.0";
-        }
-        int length = Tcp.encode(loop(), address, port);
+        int length = Tcp.encode(loop(), localAddress(family), options.localPort());
         return length < 0 ? length : Sockets.bind(fd, Tcp.encodedAddress(loop()), length);
+    }
+
+    /** Node binds to {@code localAddress}, or to the wildcard of the family when only a port is given. */
+    private String localAddress(int family) {
+        String address = options.localAddress();
+        return address != null ? address : family == AF_INET6 ? "::" : "0.0.0.0";
+    }
+
+    /**
+     * Node destroys the socket at once when binding the local end fails, with the local address
+     * and port in the error ({@code bind EADDRINUSE 127.0.0.1:4000}); no other address is tried.
+     */
+    private void bindFailed(int error, int family) {
+        socket.handle.close();
+        socket.handle = null;
+        socket.destroyNow(Errors.exception(error, "bind", localAddress(family), options.localPort()), false);
     }
 
     /** The stream finished connecting. */

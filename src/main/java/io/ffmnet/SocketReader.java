@@ -9,6 +9,7 @@ import java.nio.CharBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,9 +21,18 @@ final class SocketReader implements StreamHandle.Callbacks {
     private final Socket socket;
     /** Node's {@code readableFlowing}: null until a data listener or resume, FALSE once paused. */
     private Boolean flowing;
+    /**
+     * What {@link #isPaused()} answers, from any thread: set at once by the caller's
+     * {@code pause()}/{@code resume()} (Node's are synchronous), and by the loop when it pauses
+     * for a pipe.
+     */
+    private volatile boolean paused;
+    /** After setEncoding with a charset other than UTF-8. */
     private CharsetDecoder decoder;
-    /** Bytes of a character split across chunks, waiting for the rest. */
+    /** Bytes of a character split across chunks, waiting for the rest ({@link #decoder} only). */
     private ByteBuffer carry;
+    /** After setEncoding(UTF-8): Node's own decoder, since Java's replaces differently. */
+    private Utf8Decoder utf8;
     private final List<Pipe> pipes = new ArrayList<>(1);
 
     /** A destination of {@code pipe()}, and whether we paused for it. */
@@ -52,21 +62,34 @@ final class SocketReader implements StreamHandle.Callbacks {
 
     void pause() {
         flowing = Boolean.FALSE;
+        paused = true;
         update();
     }
 
     void resume() {
         flowing = Boolean.TRUE;
+        paused = false;
         update();
+    }
+
+    /** The caller's thread, before {@link #pause()} runs on the loop. */
+    void pauseRequested() {
+        paused = true;
+    }
+
+    /** The caller's thread, before {@link #resume()} runs on the loop. */
+    void resumeRequested() {
+        paused = false;
     }
 
     /** Server option {@code pauseOnConnect}: nothing is read until {@code resume()}. */
     void pauseOnCreate() {
         flowing = Boolean.FALSE;
+        paused = true;
     }
 
     boolean isPaused() {
-        return flowing == Boolean.FALSE;
+        return paused;
     }
 
     void connected() {
@@ -91,10 +114,16 @@ final class SocketReader implements StreamHandle.Callbacks {
     }
 
     void setEncoding(Charset charset) {
+        carry = null;
+        if (charset.equals(StandardCharsets.UTF_8)) {
+            utf8 = new Utf8Decoder();
+            decoder = null;
+            return;
+        }
+        utf8 = null;
         decoder = charset.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
-        carry = null;
     }
 
     // ---- stream callbacks ------------------------------------------------------------------
@@ -111,8 +140,8 @@ final class SocketReader implements StreamHandle.Callbacks {
         Buffer data = Buffer.view(chunk, 0, length);
         try {
             socket.emit(Socket.DATA, data);
-            if (decoder != null && !socket.destroyed) {
-                String text = decode(data);
+            if ((decoder != null || utf8 != null) && !socket.destroyed) {
+                String text = utf8 != null ? utf8.decode(data.asByteBuffer()) : decode(data);
                 if (!text.isEmpty()) {
                     socket.emit(Socket.TEXT, text);
                 }
@@ -129,11 +158,9 @@ final class SocketReader implements StreamHandle.Callbacks {
     @Override
     public void onEof() {
         socket.readableEnded = true;
-        if (decoder != null && carry != null) {
-            String rest = decodeEnd();
-            if (!rest.isEmpty()) {
-                socket.emit(Socket.TEXT, rest);
-            }
+        String rest = utf8 != null ? utf8.end() : decoder != null && carry != null ? decodeEnd() : "";
+        if (!rest.isEmpty()) {
+            socket.emit(Socket.TEXT, rest);
         }
         socket.emit(Socket.END);
         for (Pipe p : List.copyOf(pipes)) {
@@ -167,15 +194,24 @@ final class SocketReader implements StreamHandle.Callbacks {
 
     // ---- pipes -----------------------------------------------------------------------------
 
+    /**
+     * Node's pipe "starts the flow if it hasn't been started already": it resumes a source that
+     * is not flowing, including one paused explicitly (the seeds pause a socket, then pipe it to
+     * a file on a timer or on 'timeout').
+     */
     void pipe(Writable destination, boolean end) {
+        if (socket.destroyed) {
+            return;
+        }
         pipes.add(new Pipe(destination, end));
-        if (flowing != Boolean.FALSE) {
+        if (flowing != Boolean.TRUE) {
             resume();
         }
     }
 
+    /** Node's unpipe: the last destination removed pauses the source, so no data is lost. */
     void unpipe(Writable destination) {
-        pipes.removeIf(p -> {
+        boolean removed = pipes.removeIf(p -> {
             if (p.destination != destination) {
                 return false;
             }
@@ -184,6 +220,9 @@ final class SocketReader implements StreamHandle.Callbacks {
             }
             return true;
         });
+        if (removed && pipes.isEmpty()) {
+            pause();
+        }
     }
 
     /**

@@ -11,6 +11,8 @@ import io.ffmnet.internal.stream.Tcp;
 final class SocketTuning {
     private final Socket socket;
     private LoopTimer idleTimer;
+    /** The idle time set with setTimeout; 0 when disabled. */
+    private long idleMs;
     /** Null until set: an untouched option costs no system call. */
     private Boolean noDelay;
     private Boolean keepAlive;
@@ -21,6 +23,7 @@ final class SocketTuning {
     }
 
     void setTimeout(long ms) {
+        idleMs = ms;
         if (ms == 0) {
             stopTimer();
             return;
@@ -34,9 +37,13 @@ final class SocketTuning {
         }
     }
 
-    /** Activity: the countdown starts again. O(1): the timer heap re-files it lazily. */
+    /**
+     * Activity: the countdown starts again. O(1): the timer heap re-files it lazily. As Node's
+     * {@code timeout.refresh()}, this also re-arms a timeout that already fired, so a socket
+     * that was idle, then active, emits TIMEOUT again when idle again.
+     */
     void refreshIdle() {
-        if (idleTimer != null && idleTimer.isActive()) {
+        if (idleMs > 0 && idleTimer != null && !socket.destroyed) {
             idleTimer.refresh();
         }
     }

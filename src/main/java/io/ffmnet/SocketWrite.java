@@ -33,6 +33,8 @@ final class SocketWrite extends WriteRequest implements Runnable {
     protected void complete(int status) {
         if (status < 0) {
             error = status == -ECANCELED ? socket.writer().destroyedError() : Errors.exception(status, "write");
+        } else {
+            socket.refreshIdle();  // Node refreshes the idle timer when a write completes, too
         }
         finish();
     }
@@ -52,14 +54,12 @@ final class SocketWrite extends WriteRequest implements Runnable {
         socket.loop().nextTick(this);
     }
 
+    /** The deferred completion: accounting (and DRAIN, first, as Node's afterWrite), then the callback. */
     @Override
     public void run() {
-        try {
-            if (callback != null) {
-                callback.accept(error);
-            }
-        } finally {
-            socket.writer().writeDone(this);
+        socket.writer().writeDone(this);
+        if (callback != null) {
+            callback.accept(error);
         }
     }
 }

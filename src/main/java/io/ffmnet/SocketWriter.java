@@ -30,6 +30,13 @@ final class SocketWriter {
     private volatile long queued;
     private volatile boolean needDrain;
     private volatile long bytesWritten;
+    /**
+     * A write failed at once and the socket is destroyed on the next tick, as Node's onwrite
+     * defers onwriteError for a synchronous failure: writes made meanwhile fail with the same
+     * error (Node buffers them behind the errored write and errorBuffer fails them with it).
+     * Loop thread.
+     */
+    private NetException errored;
 
     SocketWriter(Socket socket) {
         this.socket = socket;
@@ -54,20 +61,31 @@ final class SocketWriter {
             needDrain = true;
         }
         socket.onLoop(() -> dispatch(w));
-        return below;
+        // Node returns false for a write refused because the stream ended or was destroyed, "to
+        // break any synchronous while(stream.write(data)) loops" (writable.js).
+        return below && !socket.ending && !socket.destroyed;
     }
 
     /** Loop thread: hands a write to the stream, keeps it until connected, or fails it. */
     private void dispatch(SocketWrite w) {
-        if (socket.destroyed) {
-            w.fail(destroyedError());
-            return;
-        }
+        // Node's _write tests "ending" before "destroyed": a write after end() is refused as
+        // such even once the socket has closed.
         if (socket.writableEnded) {
-            // Node: the callback gets the error and the stream is destroyed with it.
+            // Node: the callback gets the error and the stream is destroyed with it (unless it
+            // already is: errorOrDestroy then does nothing, so no second ERROR).
             NetException e = new NetException("ERR_STREAM_WRITE_AFTER_END", "write after end");
             w.fail(e);
             socket.destroyNow(e, false);
+            return;
+        }
+        if (socket.destroyed) {
+            // A write made after destroy() always gets ERR_STREAM_DESTROYED, as in Node, even
+            // when an error destroyed the socket (only writes the destroy lost get that error).
+            w.fail(new NetException("ERR_STREAM_DESTROYED", "Cannot call write after a stream was destroyed"));
+            return;
+        }
+        if (errored != null) {
+            w.fail(errored);
             return;
         }
         bytesWritten += w.length;
@@ -87,8 +105,11 @@ final class SocketWriter {
         if (r == 1) {
             w.complete(0);
         } else if (r < 0) {
-            w.complete(r);
-            socket.destroyNow(Errors.exception(r, "write"), false);
+            // One error object for this callback, the writes made before the destroy, and ERROR.
+            NetException e = Errors.exception(r, "write");
+            errored = e;
+            w.fail(e);
+            socket.loop().nextTick(() -> socket.destroyNow(e, false));
         }
     }
 
@@ -99,7 +120,11 @@ final class SocketWriter {
         }
         SocketWrite w;
         while (!socket.destroyed && (w = early.poll()) != null) {
-            send(w);
+            if (errored != null) {
+                w.fail(errored);
+            } else {
+                send(w);
+            }
         }
     }
 
@@ -113,10 +138,14 @@ final class SocketWriter {
         }
     }
 
-    /** A write finished with any status; after its callback. Emits DRAIN when due. */
+    /**
+     * A write finished with any status; just before its callback. Emits DRAIN when due: Node's
+     * afterWrite emits 'drain' before it runs the callbacks of the writes that completed, and
+     * never once end() was called or the stream was destroyed.
+     */
     void writeDone(SocketWrite w) {
         long left = (long) QUEUED.getAndAdd(this, (long) -w.length) - w.length;
-        if (left == 0 && needDrain && !socket.destroyed) {
+        if (left == 0 && needDrain && !socket.destroyed && !socket.writableEnded) {
             needDrain = false;
             socket.emit(Socket.DRAIN);
         }

@@ -151,8 +151,7 @@ public final class StreamHandle extends PollHandle {
     public void shutdown() {
         shutdownPending = true;
         if (!connecting && queue.isEmpty()) {
-            int status = finishShutdown();
-            loop.defer(() -> callbacks.onShutdown(status));
+            reportShutdown(finishShutdown());
         }
     }
 
@@ -202,7 +201,7 @@ public final class StreamHandle extends PollHandle {
             if (!queue.isEmpty()) {
                 flush();
             } else if (shutdownPending) {
-                callbacks.onShutdown(finishShutdown());
+                reportShutdown(finishShutdown());
             }
         }
     }
@@ -250,8 +249,17 @@ public final class StreamHandle extends PollHandle {
         }
         callbacks.onDrain();
         if (shutdownPending && !closed) {
-            callbacks.onShutdown(finishShutdown());
+            reportShutdown(finishShutdown());
         }
+    }
+
+    /**
+     * Reports the FIN in the next pending phase, never inside the flush that sent it: the
+     * writes this flush completed queue their callbacks as next-ticks, and Node emits
+     * 'finish' only after every write callback has run.
+     */
+    private void reportShutdown(int status) {
+        loop.defer(() -> callbacks.onShutdown(status));
     }
 
     private int finishShutdown() {

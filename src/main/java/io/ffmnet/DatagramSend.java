@@ -1,0 +1,216 @@
+package io.ffmnet;
+
+import io.ffmnet.internal.dgram.SendRequest;
+import io.ffmnet.internal.dgram.UdpHandle;
+import io.ffmnet.internal.sys.SysConstants;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * One {@code socket.send(...)} on its way: the message's buffers (one reference each, held
+ * until the kernel took the datagram or it failed), where it goes as the caller wrote it (a
+ * host name is resolved on the loop first), and the callback. Node's {@code SendWrap}.
+ *
+ * <p>Node's rules: the callback is always called later, never inside {@code send}: with the
+ * byte count, or with the error ({@code send EMSGSIZE 127.0.0.1:41234}). Without a callback a
+ * send error is dropped, as Node drops it; a failed host lookup is then an {@code ERROR} event.
+ * ffm-net adds one rule: a datagram that never went out because the socket closed first still
+ * gets its callback, with {@code ECANCELED}, as libuv completes its pending requests.
+ */
+final class DatagramSend implements SendRequest.Callback, DatagramSocket.Deferred {
+    private final DatagramSocket socket;
+    private final Buffer[] parts;
+    /** Null on a connected socket; empty or null host means the loopback address. */
+    private final String address;
+    /** The destination port, or 0 on a connected socket. */
+    private final int port;
+    private final BiConsumer<NetException, Integer> callback;
+    private boolean done;
+
+    /** @param parts buffers this send owns one reference of each */
+    DatagramSend(DatagramSocket socket, Buffer[] parts, String address, int port,
+                 BiConsumer<NetException, Integer> callback) {
+        this.socket = socket;
+        this.parts = parts;
+        this.address = address;
+        this.port = port;
+        this.callback = callback;
+    }
+
+    /** Looks the destination up if it is a name, then hands the datagram to the socket. Loop thread. */
+    @Override
+    public void run() {
+        if (socket.handle.isClosed()) {
+            cancel(cancelled());
+        } else if (port == 0) {
+            transmit(null);
+        } else {
+            String host = address == null || address.isEmpty() ? socket.state.defaultHost() : address;
+            if (socket.state.isLiteral(host)) {
+                transmit(host);   // dns.lookup would answer a literal on the next tick; the callback is deferred anyway
+            } else {
+                socket.state.lookup(host, this::afterLookup);
+            }
+        }
+    }
+
+    private void afterLookup(String ip, NetException error) {
+        if (error != null) {
+            fail(error);
+        } else if (socket.handle.isClosed()) {
+            cancel(cancelled());
+        } else {
+            transmit(ip);
+        }
+    }
+
+    private void transmit(String ip) {
+        SendRequest request = new SendRequest(parts.length, ip, port, this);
+        for (Buffer part : parts) {
+            request.add(part.chunk(), part.generation(), part.address(), part.length());
+        }
+        done = true;   // from here the request owns the references
+        int r = socket.handle.send(request);
+        if (r == UdpHandle.PENDING) {
+            return;
+        }
+        if (callback != null) {
+            NetException error = r < 0 ? sendError(r) : null;
+            Integer bytes = r < 0 ? null : r;
+            socket.loop().nextTick(() -> callback.accept(error, bytes));   // Node: process.nextTick
+        }
+    }
+
+    /** The kernel took the queued datagram, or refused it, or the socket closed first. */
+    @Override
+    public void sent(SendRequest request, int result) {
+        if (callback == null) {
+            return;
+        }
+        try {
+            if (result >= 0) {
+                callback.accept(null, result);
+            } else {
+                callback.accept(sendError(result), null);
+            }
+        } catch (Throwable t) {
+            socket.loop().reportUncaught(t);
+        }
+    }
+
+    /** The datagram will not be sent: the bind it waited for failed, or the socket closed. */
+    @Override
+    public void cancel(NetException cause) {
+        releaseParts();
+        if (callback != null) {
+            try {
+                callback.accept(cause, null);
+            } catch (Throwable t) {
+                socket.loop().reportUncaught(t);
+            }
+        }
+    }
+
+    /** Node's {@code doSend} with a lookup error: to the callback, else an {@code ERROR} event. */
+    private void fail(NetException error) {
+        releaseParts();
+        if (callback != null) {
+            cancel(error);
+        } else {
+            socket.state.emitErrorOrClose(error);
+        }
+    }
+
+    private void releaseParts() {
+        if (done) {
+            return;
+        }
+        done = true;
+        for (Buffer part : parts) {
+            part.chunk().release(part.generation());
+        }
+    }
+
+    private NetException sendError(int negErrno) {
+        return DgramErrors.withHostPort(negErrno, "send", port == 0 ? null : displayAddress(), port);
+    }
+
+    private NetException cancelled() {
+        return sendError(-SysConstants.ECANCELED);
+    }
+
+    private String displayAddress() {
+        return address == null || address.isEmpty() ? socket.state.defaultHost() : address;
+    }
+
+    /** Drops the references {@code parts} hold for a send that will not happen. */
+    static void release(Buffer[] parts) {
+        for (Buffer part : parts) {
+            part.chunk().release(part.generation());
+        }
+    }
+
+    // ---- building a message: Node's sliceBuffer and fixBufferList ---------------------------
+
+    /** Takes a reference to {@code msg} for the send; throws for null or a released buffer. */
+    static Buffer own(Buffer msg, String name) {
+        if (msg == null) {
+            throw DgramErrors.badMessage(name);
+        }
+        return msg.retain();
+    }
+
+    static Buffer[] own(List<Buffer> msgs) {
+        if (msgs == null) {
+            throw DgramErrors.badMessage("buffer");
+        }
+        Buffer[] parts = new Buffer[msgs.size()];
+        try {
+            for (int i = 0; i < parts.length; i++) {
+                parts[i] = own(msgs.get(i), "buffer list arguments");
+            }
+        } catch (RuntimeException e) {
+            for (Buffer part : parts) {
+                if (part != null) {
+                    part.release();
+                }
+            }
+            throw e;
+        }
+        return parts;
+    }
+
+    /** Node's {@code sliceBuffer}: bounds errors are {@code ERR_BUFFER_OUT_OF_BOUNDS}. */
+    static Buffer slice(Buffer msg, int offset, int length) {
+        if (msg == null) {
+            throw DgramErrors.badMessage("buffer");
+        }
+        checkBounds(msg.length(), offset, length);
+        return msg.slice(offset, offset + length);
+    }
+
+    static Buffer copy(byte[] msg, int offset, int length) {
+        checkBounds(nonNull(msg).length, offset, length);
+        return Buffer.from(Arrays.copyOfRange(msg, offset, offset + length));
+    }
+
+    /** Node reads offset and length as unsigned ({@code >>> 0}), so a negative one is out of bounds. */
+    private static void checkBounds(int size, int offset, int length) {
+        if (offset < 0 || offset > size) {
+            throw DgramErrors.outOfBounds("offset");
+        }
+        if (length < 0 || (long) offset + length > size) {
+            throw DgramErrors.outOfBounds("length");
+        }
+    }
+
+    static <T> T nonNull(T msg) {
+        if (msg == null) {
+            throw DgramErrors.badMessage("buffer");
+        }
+        return msg;
+    }
+
+}
