@@ -39,14 +39,17 @@ public final class BindOptions {
         return this;
     }
 
+    /** The port to bind, 0 for one the kernel picks. */
     public int port() {
         return port;
     }
 
+    /** The address to bind, or null for every address. */
     public String address() {
         return address;
     }
 
+    /** Node's {@code exclusive} flag, kept for ported code. */
     public boolean exclusive() {
         return exclusive;
     }

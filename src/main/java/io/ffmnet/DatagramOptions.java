@@ -78,30 +78,37 @@ public final class DatagramOptions {
         return this;
     }
 
+    /** The socket type, {@code "udp4"} or {@code "udp6"}, or null if not set. */
     public String type() {
         return type;
     }
 
+    /** Whether {@code SO_REUSEADDR} is set before binding. */
     public boolean reuseAddr() {
         return reuseAddr;
     }
 
+    /** Whether {@code SO_REUSEPORT} is set before binding. */
     public boolean reusePort() {
         return reusePort;
     }
 
+    /** Whether {@code IPV6_V6ONLY} is set before binding. */
     public boolean ipv6Only() {
         return ipv6Only;
     }
 
+    /** {@code SO_RCVBUF} to set once bound, or 0 for the default. */
     public int recvBufferSize() {
         return recvBufferSize;
     }
 
+    /** {@code SO_SNDBUF} to set once bound, or 0 for the default. */
     public int sendBufferSize() {
         return sendBufferSize;
     }
 
+    /** The bytes each received datagram is read into. */
     public int maxMessageSize() {
         return maxMessageSize;
     }

@@ -16,8 +16,9 @@ import java.util.function.BiConsumer;
  * <p>Node's rules: the callback is always called later, never inside {@code send}: with the
  * byte count, or with the error ({@code send EMSGSIZE 127.0.0.1:41234}). Without a callback a
  * send error is dropped, as Node drops it; a failed host lookup is then an {@code ERROR} event.
- * ffm-net adds one rule: a datagram that never went out because the socket closed first still
- * gets its callback, with {@code ECANCELED}, as libuv completes its pending requests.
+ * ffm-net adds one rule: a datagram that never went out still gets its callback, with the error
+ * of the bind it waited for, or {@code ECANCELED} if the socket closed first (as libuv completes
+ * its pending requests); Node calls neither.
  */
 final class DatagramSend implements SendRequest.Callback, DatagramSocket.Deferred {
     private final DatagramSocket socket;
@@ -162,6 +163,7 @@ final class DatagramSend implements SendRequest.Callback, DatagramSocket.Deferre
         return msg.retain();
     }
 
+    /** Node's {@code fixBufferList}: a reference to each buffer of the list, or none if one is null or released. */
     static Buffer[] own(List<Buffer> msgs) {
         if (msgs == null) {
             throw DgramErrors.badMessage("buffer");
@@ -191,6 +193,7 @@ final class DatagramSend implements SendRequest.Callback, DatagramSocket.Deferre
         return msg.slice(offset, offset + length);
     }
 
+    /** The {@code length} bytes of {@code msg} from {@code offset}, copied to native memory. */
     static Buffer copy(byte[] msg, int offset, int length) {
         checkBounds(nonNull(msg).length, offset, length);
         return Buffer.from(Arrays.copyOfRange(msg, offset, offset + length));
@@ -206,11 +209,11 @@ final class DatagramSend implements SendRequest.Callback, DatagramSocket.Deferre
         }
     }
 
+    /** {@code msg}, or {@code ERR_INVALID_ARG_TYPE} for null. */
     static <T> T nonNull(T msg) {
         if (msg == null) {
             throw DgramErrors.badMessage("buffer");
         }
         return msg;
     }
-
 }

@@ -40,11 +40,14 @@ import java.util.function.IntSupplier;
  * together when the batch of received datagrams has been delivered.
  *
  * <p>Every method is safe from any thread; listeners and callbacks run on the socket's loop.
- * ffm-net differs from Node in three places, each to lose no error silently: a send waiting for
- * a bind that fails, or for a socket that closes, has its callback called with that error (Node
- * never calls it); a bind callback does not swallow the bind's error; and, as for every handle,
- * an {@code ERROR} with no listener goes to the loop's uncaught-exception handler and closes the
- * socket.
+ * Calls from one thread take effect in the order made: a socket option set from another thread
+ * waits for the loop, so that it applies after the sends that thread made before it.
+ *
+ * <p>ffm-net differs from Node where Node would lose an error silently: a send or connect that
+ * waited for a bind that failed, or for a socket that closed, has its callback called with that
+ * error or {@code ECANCELED} (Node never calls it); a bind callback does not swallow the bind's
+ * error; and, as for every handle, an {@code ERROR} with no listener goes to the loop's
+ * uncaught-exception handler and closes the socket.
  */
 public final class DatagramSocket extends EventEmitter {
     /** Node's {@code 'listening'}: bound, receiving. */
@@ -436,7 +439,7 @@ public final class DatagramSocket extends EventEmitter {
         return new AddressInfo(p.address(), SockAddr.familyName(p.family()), p.port());
     }
 
-    // ---- options (DgramOptions words the errors) ----------------------------------------------
+    // ---- socket options: a failure throws Node's system error (setTTL EBADF) --------------------
 
     /** Node's {@code setBroadcast(flag)}: {@code SO_BROADCAST}; without it, sending to a broadcast address is {@code EACCES}. */
     public DatagramSocket setBroadcast(boolean flag) {
@@ -581,7 +584,8 @@ public final class DatagramSocket extends EventEmitter {
     /**
      * Runs a socket option call on the loop, after the sends this thread made before it: a
      * {@code setMulticastInterface} between two sends must apply between them, as it does in
-     * Node's single thread. On the loop thread it runs at once; elsewhere the caller waits.
+     * Node's single thread. On the loop thread it runs at once; elsewhere the caller waits (a
+     * thread of another loop too: two loops must not wait on each other's sockets this way).
      */
     private int inOrder(IntSupplier option) {
         return loop().inLoop() ? option.getAsInt() : callOnLoop(option::getAsInt);

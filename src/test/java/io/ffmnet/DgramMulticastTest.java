@@ -218,4 +218,39 @@ class DgramMulticastTest {
                 + "{\"msg\":\"marker\",\"port\":" + member.port + ",\"address\":" + json(a.hostAddress()) + "}]}"));
         assertEquals("marker", member.next(), "the group datagram on link a reached a member joined on link b");
     }
+
+    @Test
+    void ipv6GroupsWorkBothWaysWithInterfacesNamedByZone() throws IOException {
+        String group6 = "ff15::213:" + Integer.toHexString(netns.n());   // site-local scope
+        String hostZone = "::%" + a.hostInterface();
+        DatagramSocket member = sockets.add(Dgram.createSocket(new DatagramOptions().type("udp6").reuseAddr(true)));
+        LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+        member.on(DatagramSocket.MESSAGE, (msg, rinfo) -> got.add(msg + " from " + rinfo.address() + " " + rinfo.family()));
+        DgramTestKit.listening(member, "::");
+        member.addMembership(group6, hostZone);
+        peers.add(new DgramNodePeer(a.netns(), "{\"type\":\"udp6\",\"multicastInterface\":" + json("::%" + a.peerInterface())
+                + ",\"send\":[{\"msg\":\"v6 in\",\"port\":" + member.address().port() + ",\"address\":" + json(group6) + "}]}"));
+        assertEquals("v6 in from " + a.peerAddress6() + " IPv6", poll(got));
+
+        DgramNodePeer peer = new DgramNodePeer(a.netns(), "{\"type\":\"udp6\",\"bind\":{\"port\":0,\"address\":\"::\"},"
+                + "\"join\":[{\"group\":" + json(group6) + ",\"iface\":" + json("::%" + a.peerInterface()) + "}],"
+                + "\"ack\":\"sender\",\"prefix\":\"ack:\"}");
+        peers.add(peer);
+        DatagramSocket sender = sockets.bound("udp6", "::");
+        sender.on(DatagramSocket.MESSAGE, (msg, rinfo) -> got.add(msg.toString()));
+        sender.setMulticastInterface(hostZone);
+        sender.send("v6 out", peer.port, group6);
+        assertEquals("ack:v6 out", poll(got));
+        assertEquals("v6 out", peer.nextReceived());
+    }
+
+    private static String poll(LinkedBlockingQueue<String> queue) {
+        try {
+            String s = queue.poll(60, TimeUnit.SECONDS);   // a hang guard, not a measurement
+            assertNotNull(s, "nothing arrived");
+            return s;
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
 }

@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Network namespaces for the multicast and broadcast tests: each {@link #link} makes a namespace
  * joined to this one by a veth pair, with addresses the test chose ({@code 10.<net>.<n>.1/24} on
- * this side, {@code .2} inside), so datagrams go between two "hosts" without leaving the machine.
+ * this side, {@code .2} inside, and {@code fd00:<net>:<n>::1} and {@code ::2}), so datagrams go
+ * between two "hosts" without leaving the machine.
  * {@link #close()} deletes the namespaces, which takes their veth pairs with them.
  */
 final class DgramNetns implements AutoCloseable {
@@ -19,7 +20,7 @@ final class DgramNetns implements AutoCloseable {
 
     /** One namespace and the veth pair to it. */
     record Link(String netns, String hostInterface, String peerInterface, String hostAddress,
-                String peerAddress, String broadcast) {}
+                String peerAddress, String broadcast, String hostAddress6, String peerAddress6) {}
 
     private final String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
     /** The third octet of every subnet of this run, random so parallel runs do not collide. */
@@ -49,6 +50,8 @@ final class DgramNetns implements AutoCloseable {
         String host = "fm" + id + tag;
         String peer = host + "p";
         String prefix = "10." + net + "." + n + ".";
+        // Unique local IPv6 addresses, usable at once: "nodad" skips duplicate address detection.
+        String prefix6 = "fd00:" + net + ":" + n + "::";
         run("ip", "netns", "add", netns);
         namespaces.add(netns);
         run("ip", "link", "add", host, "type", "veth", "peer", "name", peer);
@@ -59,12 +62,14 @@ final class DgramNetns implements AutoCloseable {
             throw e;
         }
         run("ip", "addr", "add", prefix + "1/24", "broadcast", prefix + "255", "dev", host);
+        run("ip", "-6", "addr", "add", prefix6 + "1/64", "dev", host, "nodad");
         run("ip", "link", "set", host, "up");
         inside(netns, "ip", "link", "set", "lo", "up");
         inside(netns, "ip", "addr", "add", prefix + "2/24", "broadcast", prefix + "255", "dev", peer);
+        inside(netns, "ip", "-6", "addr", "add", prefix6 + "2/64", "dev", peer, "nodad");
         inside(netns, "ip", "link", "set", peer, "up");
         inside(netns, "ip", "route", "add", "224.0.0.0/4", "dev", peer);
-        return new Link(netns, host, peer, prefix + "1", prefix + "2", prefix + "255");
+        return new Link(netns, host, peer, prefix + "1", prefix + "2", prefix + "255", prefix6 + "1", prefix6 + "2");
     }
 
     /** The third octet of this run's subnets, for group addresses of the test's own. */

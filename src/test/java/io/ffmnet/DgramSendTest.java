@@ -332,6 +332,93 @@ class DgramSendTest {
         awaitCalls();
     }
 
+    /** Parts of one byte each, as many as asked: one datagram of that many bytes. */
+    private List<Buffer> parts(int count) {
+        List<Buffer> list = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            list.add(mine(Buffer.from(Integer.toString(i % 10))));
+        }
+        return list;
+    }
+
+    @Test
+    void aListOfMorePartsThanTheSharedIovecsHoldIsStillOneDatagram() {
+        Receiver r = new Receiver();
+        DatagramSocket s = sockets.bound4();
+        s.send(parts(300), r.port, "127.0.0.1", sentBytes(300));
+        assertEquals("0123456789".repeat(30), r.next());
+        awaitCalls();
+        // From a MESSAGE listener the send is queued, and leaves through the batch path.
+        DatagramSocket echo = sockets.add(Dgram.createSocket("udp4"));
+        List<Buffer> reply = parts(200);
+        echo.on(DatagramSocket.MESSAGE, mustCall((Buffer msg, RemoteInfo rinfo) ->
+                echo.send(reply, rinfo.port(), rinfo.address(), sentBytes(200))));
+        DgramTestKit.listening(echo, "127.0.0.1");
+        r.socket.send("ping", echo.address().port(), "127.0.0.1");
+        assertEquals("0123456789".repeat(20), r.next());
+        awaitCalls();
+    }
+
+    @Test
+    void aListOfMorePartsThanTheKernelTakesIsEMSGSIZE() {
+        DatagramSocket s = sockets.bound4();
+        s.send(parts(1025), 9, "127.0.0.1", mustCall((NetException e, Integer n) -> assertEquals("EMSGSIZE", e.code())));
+        awaitCalls();
+    }
+
+    @Test
+    void aDatagramStillQueuedWhenTheSocketClosesCompletesWithECANCELEDAfterClose() {
+        DatagramSocket s = sockets.add(Dgram.createSocket("udp4"));
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        s.on(DatagramSocket.MESSAGE, mustCall((Buffer msg, RemoteInfo rinfo) -> {
+            s.send(msg, rinfo.port(), rinfo.address(), mustCall((NetException e, Integer n) -> {
+                order.add("send callback");
+                assertEquals("ECANCELED", e.code());
+                assertEquals("send ECANCELED 127.0.0.1:" + rinfo.port(), e.getMessage());
+            }));
+            s.close(mustCall(() -> order.add("close")));   // the reply is still queued (corked)
+        }));
+        DgramTestKit.listening(s, "127.0.0.1");
+        Receiver r = new Receiver();
+        r.socket.send("ping", s.address().port(), "127.0.0.1");
+        awaitCalls();
+        assertEquals(List.of("close", "send callback"), order, "as libuv: CLOSE on the next tick, cancellations in the close phase");
+    }
+
+    @Test
+    void sendsFromManyThreadsAllArrive() throws InterruptedException {
+        Receiver r = new Receiver();
+        DatagramSocket s = sockets.bound4();
+        int threads = 4;
+        int each = 25;   // 100 in all: a burst the receive buffer holds
+        var sent = mustCall((NetException e, Integer n) -> assertNull(e), threads * each);
+        List<Thread> senders = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            senders.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < each; i++) {
+                    s.send(id + ":" + i, r.port, "127.0.0.1", sent);
+                }
+            }));
+        }
+        for (Thread t : senders) {
+            t.join();
+        }
+        List<String> got = new ArrayList<>();
+        for (int i = 0; i < threads * each; i++) {
+            got.add(r.next());
+        }
+        awaitCalls();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            List<String> fromThread = got.stream().filter(m -> m.startsWith(id + ":")).toList();
+            assertEquals(each, fromThread.size());
+            for (int i = 0; i < each; i++) {
+                assertEquals(id + ":" + i, fromThread.get(i), "each thread's datagrams keep its order");
+            }
+        }
+    }
+
     @Test
     void repliesSentFromAMessageListenerAreQueuedAndLeaveTogetherAfterTheBatch() {
         DatagramSocket echo = sockets.add(Dgram.createSocket("udp4"));

@@ -14,8 +14,6 @@ import io.ffmnet.internal.sys.UdpOptions;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
 import static io.ffmnet.internal.sys.SysConstants.AF_INET;
 import static io.ffmnet.internal.sys.SysConstants.AF_INET6;
 import static io.ffmnet.internal.sys.SysConstants.EAFNOSUPPORT;
@@ -42,6 +40,7 @@ import static io.ffmnet.internal.sys.SysConstants.SO_RCVBUF;
 import static io.ffmnet.internal.sys.SysConstants.SO_REUSEADDR;
 import static io.ffmnet.internal.sys.SysConstants.SO_REUSEPORT;
 import static io.ffmnet.internal.sys.SysConstants.SO_SNDBUF;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
  * A UDP socket's descriptor and its state machine, as libuv's {@code uv_udp_t}: the descriptor
@@ -118,6 +117,7 @@ public final class UdpHandle extends PollHandle {
         this.sends = new SendQueue(family);
     }
 
+    /** {@code AF_INET} or {@code AF_INET6}. */
     public int family() {
         return family;
     }
