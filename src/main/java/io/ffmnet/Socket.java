@@ -11,6 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -22,9 +23,11 @@ import java.util.function.Consumer;
  * when the peer finished sending; {@link #FINISH} when our {@link #end()} was flushed and FIN
  * sent; {@link #DRAIN}; {@link #TIMEOUT}; {@link #ERROR} then {@link #CLOSE}.
  *
- * <p>Reading starts when a {@code DATA} or {@code TEXT} listener is added or {@link #resume()}
- * is called, as a Node stream starts flowing; {@link #pause()} stops reading in the kernel, so
- * the sender feels TCP's backpressure.
+ * <p>As in Node, a connected socket reads from the start into a buffer of up to its high-water
+ * mark; the data flows out ({@code DATA}) once a {@code DATA} or {@code TEXT} listener is added or
+ * {@link #resume()} is called. While paused or not yet flowing, reading stops in the kernel once
+ * that buffer is full, so the sender feels TCP's backpressure ({@code pauseOnConnect}, or a
+ * client paused before it connected, reads nothing at all until resumed).
  *
  * <p>Every method is safe from any thread: off the loop thread it is queued to the loop, in
  * order with the caller's other calls. Listeners run on the loop thread.
@@ -115,6 +118,7 @@ public class Socket extends EventEmitter implements Writable {
         if (options.pauseOnConnect()) {
             s.reader.pauseOnCreate();
         }
+        s.reader.connected();  // Node's read(0) for a new connection: reading starts now
         return s;
     }
 
@@ -393,12 +397,13 @@ public class Socket extends EventEmitter implements Writable {
             }
             handle.close();
         }
-        writer.failEarlyWrites();
+        ArrayDeque<SocketWrite> unsent = writer.takeEarlyWrites();
         dropRef();
         loop().onClose(() -> {
             if (error != null) {
                 emitError(ERROR, error);
             }
+            writer.failEarlyWrites(unsent);  // after 'error', before 'close', as in Node
             emit(CLOSE, error != null);
             if (server != null) {
                 server.connectionClosed();
@@ -408,7 +413,11 @@ public class Socket extends EventEmitter implements Writable {
 
     // ---- reading ---------------------------------------------------------------------------
 
-    /** Stops reading; data waits in the kernel and the sender is slowed by TCP flow control. */
+    /**
+     * Stops the flow: no more {@code DATA} until {@link #resume()}. Reading goes on into the
+     * socket's buffer up to the high-water mark, then stops in the kernel, and the sender is
+     * slowed by TCP flow control.
+     */
     public Socket pause() {
         reader.pauseRequested();
         onLoop(reader::pause);

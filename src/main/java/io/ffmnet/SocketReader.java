@@ -10,12 +10,19 @@ import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The read side of a {@link Socket} and what its stream reports: Node's flowing/paused modes,
  * decoding for {@code TEXT}, pipes, and the end of input. Loop thread only.
+ *
+ * <p>As a Node socket, it reads from the start (Node calls {@code read(0)} on a new connection)
+ * even with nobody listening: what arrives before the stream flows is kept, up to the
+ * high-water mark, and handed out when it flows. Past the mark reading stops in the kernel, so
+ * a paused socket's sender feels TCP's backpressure; and a FIN with nothing buffered before it
+ * ends the socket even if no one ever listened for data, as in Node.
  */
 final class SocketReader implements StreamHandle.Callbacks {
     private final Socket socket;
@@ -34,6 +41,17 @@ final class SocketReader implements StreamHandle.Callbacks {
     /** After setEncoding(UTF-8): Node's own decoder, since Java's replaces differently. */
     private Utf8Decoder utf8;
     private final List<Pipe> pipes = new ArrayList<>(1);
+    /**
+     * Node's {@code read(0)} was done: the socket reads (into {@link #buffered}) even while not
+     * flowing. Not for {@code pauseOnConnect}, nor for a client paused before it connected.
+     */
+    private boolean armed = true;
+    /** Data read while not flowing, in order, each holding its memory until emitted. */
+    private final ArrayDeque<Buffer> buffered = new ArrayDeque<>();
+    private long bufferedBytes;
+    private boolean drainQueued;
+    /** The kernel reported the end of input; END waits until {@link #buffered} is empty. */
+    private boolean eof;
 
     /** A destination of {@code pipe()}, and whether we paused for it. */
     private static final class Pipe {
@@ -55,8 +73,7 @@ final class SocketReader implements StreamHandle.Callbacks {
 
     void dataListenerAdded() {
         if (flowing == null) {
-            flowing = Boolean.TRUE;
-            update();
+            resume();
         }
     }
 
@@ -69,6 +86,8 @@ final class SocketReader implements StreamHandle.Callbacks {
     void resume() {
         flowing = Boolean.TRUE;
         paused = false;
+        armed = true;
+        queueDrain();
         update();
     }
 
@@ -86,31 +105,74 @@ final class SocketReader implements StreamHandle.Callbacks {
     void pauseOnCreate() {
         flowing = Boolean.FALSE;
         paused = true;
+        armed = false;
     }
 
     boolean isPaused() {
         return paused;
     }
 
+    /** Node's afterConnect: {@code if (!self.isPaused()) self.read(0)}. */
     void connected() {
+        if (flowing == Boolean.FALSE) {
+            armed = false;
+        }
         update();
     }
 
+    /** The socket is being destroyed: buffered data is dropped and its memory released. */
     void closing() {
         pipes.clear();
+        Buffer b;
+        while ((b = buffered.poll()) != null) {
+            b.release();
+        }
+        bufferedBytes = 0;
     }
 
-    /** Reads from the kernel exactly while flowing, connected and not at the end. */
+    /**
+     * Reads from the kernel while connected and before the end: always when flowing, and while
+     * not flowing until the buffered data reaches the high-water mark (Node's push() returning
+     * false stops the handle).
+     */
     private void update() {
         StreamHandle h = socket.handle;
-        if (h == null || socket.connecting || socket.destroyed || socket.readableEnded) {
+        if (h == null || socket.connecting || socket.destroyed || eof) {
             return;
         }
-        if (flowing == Boolean.TRUE) {
+        if (flowing == Boolean.TRUE || (armed && bufferedBytes < socket.highWaterMark)) {
             h.readStart();
         } else {
             h.readStop();
         }
+    }
+
+    /**
+     * Hands out buffered data on the next tick, as Node's resume() starts the flow on a tick
+     * (so a DATA listener added on the loop is never called inside {@code on()}).
+     */
+    private void queueDrain() {
+        if (!drainQueued && (!buffered.isEmpty() || eof)) {
+            drainQueued = true;
+            socket.loop().nextTick(this::drain);
+        }
+    }
+
+    private void drain() {
+        drainQueued = false;
+        Buffer b;
+        while (flowing == Boolean.TRUE && !socket.destroyed && (b = buffered.poll()) != null) {
+            bufferedBytes -= b.length();
+            try {
+                deliver(b);
+            } finally {
+                b.release();
+            }
+        }
+        if (eof && buffered.isEmpty() && !socket.destroyed && !socket.readableEnded) {
+            ended();
+        }
+        update();
     }
 
     void setEncoding(Charset charset) {
@@ -138,25 +200,65 @@ final class SocketReader implements StreamHandle.Callbacks {
         socket.bytesRead += length;
         socket.refreshIdle();
         Buffer data = Buffer.view(chunk, 0, length);
+        if (flowing != Boolean.TRUE || !buffered.isEmpty()) {
+            keep(data);
+            return;
+        }
         try {
-            socket.emit(Socket.DATA, data);
-            if ((decoder != null || utf8 != null) && !socket.destroyed) {
-                String text = utf8 != null ? utf8.decode(data.asByteBuffer()) : decode(data);
-                if (!text.isEmpty()) {
-                    socket.emit(Socket.TEXT, text);
-                }
-            }
-            if (!pipes.isEmpty() && !socket.destroyed) {
-                writeToPipes(data);
-            }
+            deliver(data);
         } finally {
             // The listeners' view ends here; a listener that retained it keeps the memory alive.
             chunk.release(data.generation());
         }
     }
 
+    /**
+     * Keeps data read while not flowing. A small read is copied out of its 64 KiB read chunk,
+     * so many small reads cannot pin many chunks; a large one keeps its chunk, without a copy.
+     */
+    private void keep(Buffer data) {
+        Buffer kept = data;
+        if (data.length() < StreamHandle.READ_SIZE / 4) {
+            kept = data.copy();
+            data.release();
+        }
+        buffered.add(kept);
+        bufferedBytes += kept.length();
+        if (flowing == Boolean.TRUE) {
+            queueDrain();  // flowing, but older data still waits its turn
+        }
+        update();
+    }
+
+    /** DATA, then TEXT when decoding, then the pipes: one chunk to everyone who reads. */
+    private void deliver(Buffer data) {
+        socket.emit(Socket.DATA, data);
+        if ((decoder != null || utf8 != null) && !socket.destroyed) {
+            String text = utf8 != null ? utf8.decode(data.asByteBuffer()) : decode(data);
+            if (!text.isEmpty()) {
+                socket.emit(Socket.TEXT, text);
+            }
+        }
+        if (!pipes.isEmpty() && !socket.destroyed) {
+            writeToPipes(data);
+        }
+    }
+
+    /**
+     * The peer's FIN. Node emits 'end' once everything before it was consumed: at once when
+     * nothing is buffered, flowing or not; otherwise when the buffered data has flowed out.
+     */
     @Override
     public void onEof() {
+        eof = true;
+        if (buffered.isEmpty()) {
+            ended();
+        } else {
+            queueDrain();
+        }
+    }
+
+    private void ended() {
         socket.readableEnded = true;
         String rest = utf8 != null ? utf8.end() : decoder != null && carry != null ? decodeEnd() : "";
         if (!rest.isEmpty()) {
@@ -184,7 +286,8 @@ final class SocketReader implements StreamHandle.Callbacks {
 
     @Override
     public void onDrain() {
-        // DRAIN is emitted by the last write's completion, after its callback, as in Node.
+        // DRAIN is emitted by the completion of the write that emptied the queue, just before
+        // its callback, as Node's afterWrite does.
     }
 
     @Override

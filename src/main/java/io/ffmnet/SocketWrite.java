@@ -45,13 +45,29 @@ final class SocketWrite extends WriteRequest implements Runnable {
         finish();
     }
 
+    /** Completes without having been written, running the callback now rather than on a tick. */
+    void failNow(NetException e) {
+        error = e;
+        markDone();
+        try {
+            run();
+        } catch (Throwable t) {
+            socket.reportUncaught(t);
+        }
+    }
+
     private void finish() {
+        markDone();
+        socket.loop().nextTick(this);
+    }
+
+    /** Exactly once: the buffer goes back as soon as the bytes are written or lost. */
+    private void markDone() {
         if (done) {
             throw new AssertionError("write completed twice");
         }
         done = true;
         buffer.release();
-        socket.loop().nextTick(this);
     }
 
     /** The deferred completion: accounting (and DRAIN, first, as Node's afterWrite), then the callback. */

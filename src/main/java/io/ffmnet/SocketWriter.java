@@ -128,13 +128,34 @@ final class SocketWriter {
         }
     }
 
-    void failEarlyWrites() {
-        if (early == null) {
+    /**
+     * Takes out the writes still waiting for the connection, for {@link #failEarlyWrites} in the
+     * close phase; the socket is being destroyed before it connected.
+     */
+    ArrayDeque<SocketWrite> takeEarlyWrites() {
+        ArrayDeque<SocketWrite> taken = early;
+        early = null;
+        return taken;
+    }
+
+    /**
+     * Fails the writes a socket destroyed before connecting never sent, as Node does: between
+     * 'error' and 'close'. The first (the one Node's socket held while connecting) gets
+     * ERR_SOCKET_CLOSED_BEFORE_CONNECTION; the others get the error that destroyed the socket,
+     * or that same error when none did.
+     */
+    void failEarlyWrites(ArrayDeque<SocketWrite> writes) {
+        if (writes == null || writes.isEmpty()) {
             return;
         }
+        NetException first = new NetException("ERR_SOCKET_CLOSED_BEFORE_CONNECTION",
+                "Socket closed before the connection was established");
+        NetException rest = socket.destroyError() != null ? socket.destroyError() : first;
         SocketWrite w;
-        while ((w = early.poll()) != null) {
-            w.fail(destroyedError());
+        boolean isFirst = true;
+        while ((w = writes.poll()) != null) {
+            w.failNow(isFirst ? first : rest);
+            isFirst = false;
         }
     }
 

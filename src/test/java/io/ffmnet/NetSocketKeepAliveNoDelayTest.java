@@ -132,17 +132,16 @@ class NetSocketKeepAliveNoDelayTest {
         await(listening);
         Socket client = new Socket();
         client.on(Socket.ERROR, mustNotCall());
-        client.setNoDelay(true).setKeepAlive(true, 1_000);
-        client.connect(path, mustCall(() -> {
-            client.setNoDelay(false);
-            client.setKeepAlive(false);
-        }));
         client.on(Socket.CLOSE, mustCall((Boolean hadError) -> {
             client.setNoDelay(true);  // after close: no throw, nothing to set
             client.setKeepAlive(true, 1);
             client.setTimeout(10);
         }));
-        client.resume();
+        client.setNoDelay(true).setKeepAlive(true, 1_000);
+        client.connect(path, mustCall(() -> {
+            client.setNoDelay(false);
+            client.setKeepAlive(false);
+        }));
         awaitCalls();
         CompletableFuture<Void> closed = new CompletableFuture<>();
         server.close(e -> closed.complete(null));

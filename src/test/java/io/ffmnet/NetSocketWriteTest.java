@@ -24,6 +24,7 @@ import java.util.function.Consumer;
 
 import static io.ffmnet.SocketTestSupport.await;
 import static io.ffmnet.SocketTestSupport.connect;
+import static io.ffmnet.SocketTestSupport.connectPaused;
 import static io.ffmnet.SocketTestSupport.destroyAll;
 import static io.ffmnet.SocketTestSupport.onLoop;
 import static io.ffmnet.SocketTestSupport.randomBytes;
@@ -243,7 +244,8 @@ class NetSocketWriteTest {
 
     @Test
     void bufferSizeCountsQueuedBytesAndBytesWrittenCountsAll() {
-        // A server that does not read: the kernel's buffers fill and our queue keeps the rest.
+        // A paused server reads no more than its high-water mark: the kernel's buffers fill and
+        // our queue keeps the rest.
         TestServer server = server(s -> s.pause());
         Socket client = connect(server.port);
         int chunk = 1 << 20;
@@ -408,7 +410,7 @@ class NetSocketWriteTest {
             s.on(Socket.DATA, b -> s.resetAndDestroy());
         });
         // The client never reads, so it learns of the reset from a write, as in Node.
-        Socket client = connect(server.port);
+        Socket client = connectPaused(server.port);
         client.write("x");
         AtomicReference<NetException> error = new AtomicReference<>();
         List<String> events = Collections.synchronizedList(new ArrayList<>());
@@ -450,7 +452,7 @@ class NetSocketWriteTest {
     @Test
     void aResetWhileWritesAreQueuedFailsEveryQueuedCallbackWithTheWriteError() {
         TestServer server = server(s -> s.pause());  // reads nothing: our writes queue up
-        Socket client = connect(server.port);
+        Socket client = connectPaused(server.port);  // and learns of the reset only by writing
         AtomicReference<NetException> error = new AtomicReference<>();
         client.on(Socket.ERROR, mustCall((NetException e) -> error.set(e)));
         client.on(Socket.CLOSE, mustCall((Boolean hadError) -> assertTrue(hadError)));
@@ -472,6 +474,74 @@ class NetSocketWriteTest {
         for (NetException l : lost) {
             assertSame(e, l, "each queued write reports the error that lost it");
         }
+        server.close();
+    }
+
+    @Test
+    void writesMadeBeforeTheConnectionIsUpAreSentInOrderOnceConnected() {
+        CompletableFuture<Collector> received = new CompletableFuture<>();
+        TestServer server = collectingServer(received);
+        Socket client = new Socket();
+        List<Integer> order = Collections.synchronizedList(new ArrayList<>());
+        onLoop(() -> {
+            client.connect(server.port, "127.0.0.1");
+            assertTrue(client.connecting());
+            for (int i = 0; i < 5; i++) {
+                int n = i;
+                client.write("early " + i + ";", mustCall((NetException e) -> {
+                    assertNull(e);
+                    order.add(n);
+                }));
+            }
+            client.end("last");
+        });
+        assertEquals("early 0;early 1;early 2;early 3;early 4;last", await(received).text());
+        awaitCalls();
+        assertEquals(List.of(0, 1, 2, 3, 4), order);
+        destroyAll(client);
+        server.close();
+    }
+
+    /** Node: the write held while connecting gets ERR_SOCKET_CLOSED_BEFORE_CONNECTION, after 'error'. */
+    @Test
+    void writesMadeBeforeAFailedConnectGetTheirErrorsBetweenErrorAndClose() {
+        TestServer gone = server(s -> {});
+        int port = gone.port;
+        gone.close();  // nothing listens there now: ECONNREFUSED
+        Socket client = new Socket();
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        client.on(Socket.ERROR, mustCall((NetException e) -> events.add("error " + e.code())));
+        client.on(Socket.CLOSE, mustCall((Boolean hadError) -> events.add("close " + hadError)));
+        onLoop(() -> {
+            client.connect(port, "127.0.0.1");
+            client.write("a", mustCall((NetException e) -> events.add("cb1 " + e.code())));
+            client.write("b", mustCall((NetException e) -> events.add("cb2 " + e.code())));
+        });
+        awaitCalls();
+        // What Node 20 prints for the same program.
+        assertEquals(List.of("error ECONNREFUSED", "cb1 ERR_SOCKET_CLOSED_BEFORE_CONNECTION", "cb2 ECONNREFUSED",
+                "close true"), events);
+    }
+
+    @Test
+    void writesMadeBeforeADestroyWhileConnectingGetErrSocketClosedBeforeConnection() {
+        TestServer server = server(s -> {});
+        Socket client = new Socket();
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        client.on(Socket.ERROR, mustNotCall());
+        client.on(Socket.CLOSE, mustCall((Boolean hadError) -> events.add("close " + hadError)));
+        onLoop(() -> {
+            client.connect(server.port, "127.0.0.1");
+            client.write("a", mustCall((NetException e) -> {
+                events.add("cb1 " + e.code());
+                assertEquals("Socket closed before the connection was established", e.getMessage());
+            }));
+            client.write("b", mustCall((NetException e) -> events.add("cb2 " + e.code())));
+            client.destroy();
+        });
+        awaitCalls();
+        assertEquals(List.of("cb1 ERR_SOCKET_CLOSED_BEFORE_CONNECTION", "cb2 ERR_SOCKET_CLOSED_BEFORE_CONNECTION",
+                "close false"), events);
         server.close();
     }
 }

@@ -112,9 +112,25 @@ final class SocketTestSupport {
     }
 
     static Socket connect(ConnectOptions options) {
+        return connect(options, false);
+    }
+
+    /**
+     * Connects a socket paused before it connected: as in Node (no {@code read(0)} after
+     * connecting), it then reads nothing at all until resumed, so it learns of the peer only
+     * through its writes.
+     */
+    static Socket connectPaused(int port) {
+        return connect(new ConnectOptions().port(port).host("127.0.0.1"), true);
+    }
+
+    private static Socket connect(ConnectOptions options, boolean paused) {
         CompletableFuture<Socket> connected = new CompletableFuture<>();
         Socket s = new Socket(new SocketOptions().allowHalfOpen(options.allowHalfOpen())
                 .highWaterMark(options.highWaterMark()));
+        if (paused) {
+            s.pause();
+        }
         Consumer<NetException> failed = connected::completeExceptionally;
         s.once(Socket.ERROR, failed);  // before connecting, so a fast failure is not missed
         s.connect(options, () -> {

@@ -33,7 +33,7 @@ public final class StreamHandle extends PollHandle {
      */
     static final int MAX_READS_PER_EVENT = 16;
     /** Read size: 64 KiB as libuv and Node read streams. */
-    static final int READ_SIZE = 64 * 1024;
+    public static final int READ_SIZE = 64 * 1024;
 
     /** What the stream reports; each runs on the loop thread. */
     public interface Callbacks {
