@@ -54,8 +54,7 @@ public class Server extends EventEmitter {
     private ListenHandle handle;
     private String unixPath;
     private int connections;
-    private boolean holdsRef;
-    private boolean referenced = true;
+    private final HandleRef refs = new HandleRef(loop());
 
     Server(EventLoop loop, ServerOptions options, Consumer<Socket> connectionListener) {
         super(loop);
@@ -185,7 +184,7 @@ public class Server extends EventEmitter {
         }
         handle.start();
         listening = true;
-        takeRef();
+        refs.active(true);
         loop().nextTick(() -> emit(LISTENING));
     }
 
@@ -321,7 +320,7 @@ public class Server extends EventEmitter {
                 handle = null;
                 listening = false;
                 listenCalled.set(false);
-                dropRef();
+                refs.active(false);
                 unlinkUnixPath();
             }
             emitCloseIfDrained();
@@ -370,36 +369,16 @@ public class Server extends EventEmitter {
     }
 
     public Server ref() {
-        onLoop(() -> {
-            referenced = true;
-            if (handle != null) {
-                takeRef();
-            }
-        });
+        onLoop(() -> refs.referenced(true));
         return this;
     }
 
     public Server unref() {
-        onLoop(() -> {
-            referenced = false;
-            dropRef();
-        });
+        onLoop(() -> refs.referenced(false));
         return this;
     }
 
-    private void takeRef() {
-        if (referenced && !holdsRef) {
-            holdsRef = true;
-            loop().adjustRefs(1);
-        }
-    }
 
-    private void dropRef() {
-        if (holdsRef) {
-            holdsRef = false;
-            loop().adjustRefs(-1);
-        }
-    }
 
     // ---- EventEmitter with this class's type -----------------------------------------------
 

@@ -65,8 +65,7 @@ public class Socket extends EventEmitter implements Writable {
 
     // Loop-thread state.
     StreamHandle handle;
-    private boolean holdsRef;
-    private boolean referenced = true;
+    private final HandleRef refs = new HandleRef(loop());
     private NetException destroyError;
     /** {@code end()} came before the connection was up; FIN goes after the early writes. */
     private boolean shutdownBeforeConnect;
@@ -108,7 +107,7 @@ public class Socket extends EventEmitter implements Writable {
         s.remote = peer;
         s.handle = new StreamHandle(loop.loop, fd, s.reader);
         s.connected = true;
-        s.takeRef();
+        s.refs.active(true);
         if (options.noDelay()) {
             s.tuning.setNoDelay(true);
         }
@@ -398,7 +397,7 @@ public class Socket extends EventEmitter implements Writable {
             handle.close();
         }
         ArrayDeque<SocketWrite> unsent = writer.takeEarlyWrites();
-        dropRef();
+        refs.active(false);
         loop().onClose(() -> {
             if (error != null) {
                 emitError(ERROR, error);
@@ -542,6 +541,11 @@ public class Socket extends EventEmitter implements Writable {
         return remote;
     }
 
+    /** The connector starts connecting: the socket now keeps its loop alive (unless unref'd). */
+    void activate() {
+        refs.active(true);
+    }
+
     SocketWriter writer() {
         return writer;
     }
@@ -602,41 +606,18 @@ public class Socket extends EventEmitter implements Writable {
 
     /** Lets the socket keep the JVM alive (the default). */
     public Socket ref() {
-        onLoop(() -> {
-            referenced = true;
-            if (handleActive() && !holdsRef) {
-                takeRef();
-            }
-        });
+        onLoop(() -> refs.referenced(true));
         return this;
     }
 
     /** Stops the socket from keeping the JVM alive. */
     public Socket unref() {
-        onLoop(() -> {
-            referenced = false;
-            dropRef();
-        });
+        onLoop(() -> refs.referenced(false));
         return this;
     }
 
-    private boolean handleActive() {
-        return !destroyed && (handle != null || connecting);
-    }
 
-    void takeRef() {
-        if (referenced && !holdsRef) {
-            holdsRef = true;
-            loop().adjustRefs(1);
-        }
-    }
 
-    private void dropRef() {
-        if (holdsRef) {
-            holdsRef = false;
-            loop().adjustRefs(-1);
-        }
-    }
 
     // ---- pipe ------------------------------------------------------------------------------
 

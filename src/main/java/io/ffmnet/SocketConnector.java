@@ -68,7 +68,7 @@ final class SocketConnector {
         }
         options = o;
         socket.connecting = true;
-        socket.takeRef();
+        socket.activate();
         if (o.timeout() > 0) {
             socket.setTimeout(o.timeout());
         }
