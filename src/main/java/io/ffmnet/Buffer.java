@@ -184,8 +184,16 @@ public final class Buffer {
         return toString(StandardCharsets.UTF_8);
     }
 
-    /** The bytes decoded with {@code charset}; malformed input becomes the replacement character. */
+    /**
+     * The bytes decoded with {@code charset}; malformed input becomes the replacement character.
+     * UTF-8 is decoded as Node decodes it (WHATWG: one U+FFFD per maximal invalid subsequence,
+     * so an encoded surrogate gives three, where Java's own decoder gives one).
+     */
     public String toString(Charset charset) {
+        if (charset.equals(StandardCharsets.UTF_8)) {
+            Utf8Decoder decoder = new Utf8Decoder();
+            return decoder.decode(asByteBuffer()) + decoder.end();
+        }
         return new String(toByteArray(), charset);
     }
 

@@ -52,6 +52,14 @@ class BufferTest {
     }
 
     @Test
+    void anEncodedSurrogateDecodesToThreeReplacementCharactersAsInNode() {
+        // Node: Buffer.from([0x61, 0xed, 0xa0, 0x80, 0x62]).toString() === 'a\ufffd\ufffd\ufffdb'
+        Buffer b = Buffer.from(new byte[] {'a', (byte) 0xed, (byte) 0xa0, (byte) 0x80, 'b'});
+        assertEquals("a\uFFFD\uFFFD\uFFFDb", b.toString());
+        b.release();
+    }
+
+    @Test
     void allocIsZeroFilledAndWritable() {
         Buffer b = Buffer.alloc(300);
         for (int i = 0; i < 300; i++) {
