@@ -82,10 +82,17 @@ public final class ServerOptions {
     /**
      * Event loops to spread connections over (default 1). Each connection stays on one loop
      * for its life.
+     *
+     * <p>Only 1 is implemented in this version: spreading over several loops (one
+     * {@code SO_REUSEPORT} listener per loop) is planned, and until it exists a larger value is
+     * refused rather than silently ignored.
+     *
+     * @throws InvalidArgumentException {@code ERR_OUT_OF_RANGE} for anything but 1
      */
     public ServerOptions loops(int loops) {
-        if (loops < 1) {
-            throw InvalidArgumentException.outOfRange("loops", ">= 1", loops);
+        if (loops != 1) {
+            throw InvalidArgumentException.outOfRange("loops",
+                    "1 (several loops per server are not implemented yet)", loops);
         }
         this.loops = loops;
         return this;
