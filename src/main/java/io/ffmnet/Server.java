@@ -2,7 +2,6 @@ package io.ffmnet;
 
 import io.ffmnet.internal.loop.Resolver;
 import io.ffmnet.internal.stream.Endpoint;
-import io.ffmnet.internal.stream.ListenHandle;
 import io.ffmnet.internal.stream.Tcp;
 import io.ffmnet.internal.sys.Errors;
 import io.ffmnet.internal.sys.Fds;
@@ -14,7 +13,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -31,6 +32,11 @@ import static io.ffmnet.internal.sys.SysConstants.EADDRNOTAVAIL;
  * {@link #ERROR} with Node's {@code code}, {@code syscall}, {@code address} and {@code port}
  * (after which the server may listen again). {@link #close()} stops accepting; {@link #CLOSE}
  * follows once the last connection has closed.
+ *
+ * <p>With {@link ServerOptions#loops(int)} above 1 the connections are spread over several
+ * loops: each {@link Socket} lives on the loop that took it, and {@link #CONNECTION} is emitted
+ * on that loop's thread, so its listener may run on several threads at once. The server's own
+ * events stay on the server's loop, and the connection count covers every loop.
  */
 public class Server extends EventEmitter {
     /** {@code 'listening'}. */
@@ -50,10 +56,16 @@ public class Server extends EventEmitter {
     private volatile int maxConnections = -1;
     private volatile boolean listening;
 
+    /** Open connections on every loop: counted where accepted, dropped where each one closes. */
+    private final AtomicInteger connections = new AtomicInteger();
+
     // Loop-thread state.
-    private ListenHandle handle;
+    private ServerListeners listeners;
+    /** Listener groups whose sockets are closing on other loops; CLOSE waits for them. */
+    private int closingGroups;
+    /** {@code close()} was called and its CLOSE is still to come. */
+    private boolean closePending;
     private String unixPath;
-    private int connections;
     private final HandleRef refs = new HandleRef(loop());
 
     Server(EventLoop loop, ServerOptions options, Consumer<Socket> connectionListener) {
@@ -148,13 +160,16 @@ public class Server extends EventEmitter {
     /** Node: {@code ::} accepting IPv4 too, or {@code 0.0.0.0} where the host has no IPv6. */
     private void listenAnyAddress(ListenOptions o) {
         int length = Tcp.encode(loop(), "::", o.port());
-        ListenHandle.Opened opened = ListenHandle.open(loop(), AF_INET6, Tcp.encodedAddress(loop()), length,
-                o.backlog(), o.reusePort(), o.ipv6Only(), new Acceptor());
-        if (opened.handle() == null && (opened.errno() == -EAFNOSUPPORT || opened.errno() == -EADDRNOTAVAIL)) {
+        ServerListeners.Opened opened = ServerListeners.open(this, groupLoops(), AF_INET6, length, "::", o);
+        if (opened.listeners() == null && (opened.errno() == -EAFNOSUPPORT || opened.errno() == -EADDRNOTAVAIL)) {
             listenOn("0.0.0.0", o);
             return;
         }
         opened(opened, "::", o.port(), null);
+    }
+
+    private List<EventLoop> groupLoops() {
+        return ServerListeners.loopsFor(eventLoop, options.loops());
     }
 
     private void listenOn(String ip, ListenOptions o) {
@@ -167,22 +182,22 @@ public class Server extends EventEmitter {
     }
 
     private void open(int family, int length, ListenOptions o, String address, int port) {
-        ListenHandle.Opened opened = ListenHandle.open(loop(), family, Tcp.encodedAddress(loop()), length,
-                o.backlog(), o.reusePort(), o.ipv6Only(), new Acceptor());
+        ServerListeners.Opened opened = ServerListeners.open(this, groupLoops(), family, length,
+                family == AF_UNIX ? null : address, o);
         opened(opened, address, port, family == AF_UNIX ? o : null);
     }
 
-    private void opened(ListenHandle.Opened opened, String address, int port, ListenOptions unix) {
-        if (opened.handle() == null) {
+    private void opened(ServerListeners.Opened opened, String address, int port, ListenOptions unix) {
+        if (opened.listeners() == null) {
             failListen(opened.errno(), address, port);
             return;
         }
-        handle = opened.handle();
+        listeners = opened.listeners();
         if (unix != null) {
             unixPath = unix.path();
             setUnixPermissions(unix);
         }
-        handle.start();
+        listeners.start();
         listening = true;
         refs.active(true);
         loop().nextTick(() -> emit(LISTENING));
@@ -225,35 +240,51 @@ public class Server extends EventEmitter {
 
     // ---- connections -----------------------------------------------------------------------
 
-    /** What the listening handle reports. */
-    private final class Acceptor implements ListenHandle.Callbacks {
-        @Override
-        public void onConnection(int fd, Endpoint peer) {
-            accepted(fd, peer);
-        }
-
-        @Override
-        public void onAcceptError(int error) {
-            emitError(ERROR, Errors.exception(error, "accept"));
-        }
-    }
-
-    /** Node's {@code onconnection}: the connection limit first, then the block list. */
-    private void accepted(int fd, Endpoint peer) {
-        int max = maxConnections;
-        if (max >= 0 && connections >= max) {
-            Endpoint local = Tcp.localEndpoint(loop(), fd);
+    /**
+     * Node's {@code onconnection}, first half, on the thread of the loop that accepted {@code fd}:
+     * the connection limit (counted over every loop), then the block list. Closes {@code fd}
+     * and returns false for a connection turned away; otherwise it is counted.
+     */
+    boolean admit(EventLoop on, int fd, Endpoint peer) {
+        if (!countConnection()) {
+            Endpoint local = Tcp.localEndpoint(on.loop, fd);
             Fds.close(fd);
-            emit(DROP, dropInfo(local, peer));
-            return;
+            DropInfo drop = dropInfo(local, peer);
+            onLoop(() -> emit(DROP, drop));
+            return false;
         }
         if (blocked(peer)) {
             Fds.close(fd);
-            return;
+            connectionClosed();
+            return false;
         }
-        connections++;
-        Socket socket = Socket.accepted(this, eventLoop, fd, peer, options);
+        return true;
+    }
+
+    /** Takes a place under {@link #maxConnections}, atomically since several loops accept. */
+    private boolean countConnection() {
+        int max = maxConnections;
+        while (true) {
+            int now = connections.get();
+            if (max >= 0 && now >= max) {
+                return false;
+            }
+            if (connections.compareAndSet(now, now + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Second half, on the thread of the loop the connection will live on: the Socket and CONNECTION. */
+    void connected(EventLoop on, int fd, Endpoint peer) {
+        Socket socket = Socket.accepted(this, on, fd, peer, options);
         emit(CONNECTION, socket);
+    }
+
+    /** An accept failure other than the descriptor limit; any loop's thread. */
+    void acceptError(int error) {
+        NetException e = Errors.exception(error, "accept");
+        onLoop(() -> emitError(ERROR, e));
     }
 
     private boolean blocked(Endpoint peer) {
@@ -270,10 +301,11 @@ public class Server extends EventEmitter {
                 local == null ? null : local.family(), peer.address(), peer.port(), peer.family());
     }
 
-    /** A connection of this server closed; loop thread. */
+    /** A connection of this server closed; on the thread of the connection's loop. */
     void connectionClosed() {
-        connections--;
-        emitCloseIfDrained();
+        if (connections.decrementAndGet() == 0) {
+            onLoop(this::emitCloseIfDrained);
+        }
     }
 
     /** Node's {@code server.maxConnections}; -1 (the default) for no limit. */
@@ -290,7 +322,7 @@ public class Server extends EventEmitter {
     /** The number of open connections, to a callback on a later tick: Node's {@code getConnections}. */
     public Server getConnections(BiConsumer<NetException, Integer> callback) {
         onLoop(() -> {
-            int count = connections;
+            int count = connections.get();
             loop().nextTick(() -> callback.accept(null, count));
         });
         return this;
@@ -311,18 +343,24 @@ public class Server extends EventEmitter {
     public Server close(Consumer<NetException> onClosed) {
         onLoop(() -> {
             if (onClosed != null) {
-                NetException error = handle == null
+                NetException error = listeners == null
                         ? new NetException("ERR_SERVER_NOT_RUNNING", "Server is not running.") : null;
                 once(CLOSE, () -> onClosed.accept(error));
             }
-            if (handle != null) {
-                handle.close();
-                handle = null;
+            if (listeners != null) {
+                ServerListeners closing = listeners;
+                listeners = null;
                 listening = false;
                 listenCalled.set(false);
                 refs.active(false);
                 unlinkUnixPath();
+                closingGroups++;
+                closing.close(() -> {
+                    closingGroups--;
+                    emitCloseIfDrained();
+                });
             }
+            closePending = true;
             emitCloseIfDrained();
         });
         return this;
@@ -340,8 +378,14 @@ public class Server extends EventEmitter {
         unixPath = null;
     }
 
+    /**
+     * CLOSE once {@code close()} was called, every listener is closed on its loop and no
+     * connection is left on any loop. Each of those conditions calls this when it becomes true,
+     * on the server's loop, so the last one to become true emits, once.
+     */
     private void emitCloseIfDrained() {
-        if (handle == null && connections == 0) {
+        if (closePending && listeners == null && closingGroups == 0 && connections.get() == 0) {
+            closePending = false;
             loop().nextTick(() -> emit(CLOSE));
         }
     }
@@ -357,13 +401,13 @@ public class Server extends EventEmitter {
      */
     public AddressInfo address() {
         return callOnLoop(() -> {
-            if (handle == null) {
+            if (listeners == null) {
                 return null;
             }
             if (unixPath != null) {
                 return new AddressInfo(unixPath, "unix", -1);
             }
-            Endpoint e = handle.localEndpoint();
+            Endpoint e = listeners.localEndpoint();
             return e == null ? null : new AddressInfo(e.address(), e.family(), e.port());
         });
     }
@@ -377,8 +421,6 @@ public class Server extends EventEmitter {
         onLoop(() -> refs.referenced(false));
         return this;
     }
-
-
 
     // ---- EventEmitter with this class's type -----------------------------------------------
 

@@ -80,20 +80,25 @@ public final class ServerOptions {
     }
 
     /**
-     * Event loops to spread connections over (default 1). Each connection stays on one loop
-     * for its life.
+     * Event loops to spread connections over (default 1): the server's own loop plus
+     * {@code loops - 1} more of {@link EventLoop#group(int)}. Each connection stays on the loop
+     * that accepted it for its life, and its {@link Server#CONNECTION} listener runs on that
+     * loop's thread, so with several loops the listener may run on different threads at the
+     * same time. The server's own events ({@code LISTENING}, {@code ERROR}, {@code DROP},
+     * {@code CLOSE}) stay on its own loop.
      *
-     * <p>Only 1 is implemented in this version: spreading over several loops (one
-     * {@code SO_REUSEPORT} listener per loop) is planned, and until it exists a larger value is
-     * refused rather than silently ignored.
+     * <p>On TCP every loop gets a listening socket of its own, all bound to the same address and
+     * port with {@code SO_REUSEPORT} (set whatever {@link ListenOptions#reusePort(boolean)}
+     * says, since the group needs it), and the kernel spreads incoming connections over them
+     * (on Linux by a hash of the connection's addresses and ports). A Unix domain socket, or a
+     * platform without {@code SO_REUSEPORT}, has one listening socket on the server's loop that
+     * hands each accepted connection to the loops in turn.
      *
-     * @throws InvalidArgumentException {@code ERR_OUT_OF_RANGE} for anything but 1
+     * @throws InvalidArgumentException {@code ERR_OUT_OF_RANGE} unless
+     *                                  {@code 1 <= loops <= EventLoop.MAX_GROUP_SIZE}
      */
     public ServerOptions loops(int loops) {
-        if (loops != 1) {
-            throw InvalidArgumentException.outOfRange("loops",
-                    "1 (several loops per server are not implemented yet)", loops);
-        }
+        EventLoop.checkGroupSize("loops", loops);
         this.loops = loops;
         return this;
     }

@@ -83,6 +83,18 @@ public final class ListenHandle extends PollHandle {
     /** Creates, binds and starts listening on a socket for the sockaddr at {@code addr}. */
     public static Opened open(Loop loop, int family, long addr, int addrLength, int backlog,
                               boolean reusePort, boolean ipv6Only, Callbacks callbacks) {
+        return open(loop, loop, family, addr, addrLength, backlog, reusePort, ipv6Only, callbacks);
+    }
+
+    /**
+     * As {@link #open(Loop, int, long, int, int, boolean, boolean, Callbacks)}, called on
+     * {@code loop}'s thread (whose scratch memory holds {@code addr} and the option values) for
+     * a handle that belongs to {@code owner}: a server with several loops binds every listener
+     * from its own loop, so that a failure is known before any of them starts. The handle is
+     * started (and closed, once started) on {@code owner}'s thread.
+     */
+    public static Opened open(Loop loop, Loop owner, int family, long addr, int addrLength, int backlog,
+                              boolean reusePort, boolean ipv6Only, Callbacks callbacks) {
         int fd = Tcp.socket(family);
         if (fd < 0) {
             return Opened.failed(-1, fd, "socket");
@@ -109,7 +121,7 @@ public final class ListenHandle extends PollHandle {
         if (r < 0) {
             return Opened.failed(fd, r, "listen");
         }
-        return new Opened(new ListenHandle(loop, fd, callbacks), 0, null);
+        return new Opened(new ListenHandle(owner, fd, callbacks), 0, null);
     }
 
     /** Starts reporting connections. */
@@ -126,7 +138,11 @@ public final class ListenHandle extends PollHandle {
         return Tcp.localEndpoint(loop, fd);
     }
 
-    /** Stops listening and closes the socket (and the spare descriptor) now. */
+    /**
+     * Stops listening and closes the socket (and the spare descriptor) now. On the owner's
+     * thread; a handle never started may also be closed on the thread that opened it, since it
+     * was never registered with the owner's poller and has no spare descriptor or timer.
+     */
     public void close() {
         if (fd < 0) {
             return;
