@@ -21,8 +21,8 @@ import static io.ffmnet.internal.sys.SysConstants.ENOPROTOOPT;
  * each loop has a listening socket of its own, all bound to one address and port with
  * {@code SO_REUSEPORT}; the kernel picks the socket, hence the loop, of each new connection, and
  * that loop accepts it, builds its {@link Socket} and emits {@code CONNECTION}, so a connection
- * never crosses threads. Where that cannot be had (a Unix domain socket, whose
- * {@code SO_REUSEPORT} does not spread connections on Linux, or a kernel without the option),
+ * never crosses threads. Where that cannot be had (a Unix domain socket, whose path cannot be
+ * bound twice, or a kernel without the option),
  * one socket on the server's loop accepts everything and hands each descriptor to the next loop
  * in turn through {@link Loop#execute}.
  *

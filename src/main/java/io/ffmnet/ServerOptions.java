@@ -92,7 +92,8 @@ public final class ServerOptions {
      * says, since the group needs it), and the kernel spreads incoming connections over them
      * (on Linux by a hash of the connection's addresses and ports). A Unix domain socket, or a
      * platform without {@code SO_REUSEPORT}, has one listening socket on the server's loop that
-     * hands each accepted connection to the loops in turn.
+     * hands each accepted connection to the loops in turn. A {@code CONNECTION} listener that
+     * throws reports to the server loop's uncaught-exception handler.
      *
      * @throws InvalidArgumentException {@code ERR_OUT_OF_RANGE} unless
      *                                  {@code 1 <= loops <= EventLoop.MAX_GROUP_SIZE}

@@ -191,6 +191,39 @@ class NetServerLoopsTest {
         assertFalse(Files.exists(path), "the socket file is removed on close");
     }
 
+    @Test
+    void blockListAndPauseOnConnectApplyToTheConnectionsOfEveryLoop() {
+        BlockList blocked = new BlockList();
+        blocked.addAddress("127.0.0.2", "ipv4");
+        Pinning pinning = new Pinning();
+        Server server = handles.add(Net.createServer(
+                new ServerOptions().loops(2).blockList(blocked).pauseOnConnect(true).noDelay(true), null));
+        int port = listen(server, "127.0.0.1");
+        server.on(Server.CONNECTION, mustCall((Socket s) -> {
+            assertTrue(s.isPaused(), "pauseOnConnect");
+            assertEquals("127.0.0.1", s.remoteAddress());
+            pinning.accepted(s);
+            s.on(Socket.DATA, s::write);
+            s.on(Socket.END, s::end);
+            s.resume();
+        }, CONNECTIONS));
+        for (int i = 0; i < CONNECTIONS; i++) {
+            echoClient(c -> c.connect(port, "127.0.0.1"), "allowed " + i);
+            Socket refused = handles.add(new Socket());
+            refused.on(Socket.DATA, mustNotCall());
+            refused.on(Socket.ERROR, e -> {});  // closed at accept: an end or a reset
+            refused.on(Socket.CLOSE, mustCall((Boolean hadError) -> {}));
+            refused.resume();
+            refused.connect(new ConnectOptions().port(port).host("127.0.0.1").localAddress("127.0.0.2"));
+        }
+        awaitCalls();
+        assertEquals(2, pinning.byThread.size(), "both loops served connections: " + pinning.byThread);
+        // The server sides close just after the clients; blocked ones must not have stayed counted.
+        while (connections(server) > 0) {
+            sleep(10);
+        }
+    }
+
     // ---- counting and closing across loops -------------------------------------------------
 
     @Test
