@@ -12,6 +12,7 @@ public final class NetLifetimeMain {
     public static void main(String[] args) {
         switch (args[0]) {
             case "listen" -> servingOnce().listen(0, "127.0.0.1", null);
+            case "two-loops" -> servingOnce(new ServerOptions().loops(2)).listen(0, "127.0.0.1", null);
             case "unref" -> Net.createServer().listen(0, "127.0.0.1").unref();
             case "unref-then-ref" -> servingOnce().listen(0, "127.0.0.1", null).unref().ref();
             case "listen-then-close" -> Net.createServer().listen(0, "127.0.0.1")
@@ -23,8 +24,12 @@ public final class NetLifetimeMain {
 
     /** A server that announces its port and closes after serving one connection. */
     private static Server servingOnce() {
+        return servingOnce(new ServerOptions());
+    }
+
+    private static Server servingOnce(ServerOptions options) {
         Server[] server = new Server[1];
-        server[0] = Net.createServer(socket -> {
+        server[0] = Net.createServer(options, socket -> {
             System.out.println("connection");
             socket.destroy();
             server[0].close();

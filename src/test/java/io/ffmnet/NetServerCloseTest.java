@@ -310,6 +310,12 @@ class NetServerCloseTest {
     }
 
     @Test
+    void aServerOnTwoLoopsKeepsTheJvmAliveUntilClosedAndTheExtraLoopDoesNotHoldIt() throws Exception {
+        List<String> lines = runUntilConnectionServed("two-loops");
+        assertTrue(lines.contains("connection"), lines.toString());
+    }
+
+    @Test
     void aServerClosedRightAfterListenLetsTheJvmExit() throws Exception {
         List<String> lines = runToExit("listen-then-close");
         assertTrue(lines.contains("closed"), lines.toString());
