@@ -358,6 +358,26 @@ class NetServerLoopsTest {
     }
 
     @Test
+    void whenALaterSocketOfTheGroupCannotBeMadeTheFirstIsClosedAndTheErrorEmittedOnce() throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process child = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), LoopsBindFailMain.class.getName())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        try {
+            child.getOutputStream().close();
+            assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child JVM finished");
+            List<String> lines = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                    .lines().toList();
+            assertEquals(0, child.exitValue(), "exit status of the child JVM; it printed " + lines);
+            assertEquals(List.of("error EMFILE listen", "leaked {}", "listening-again after 1 error"), lines);
+        } finally {
+            child.destroyForcibly();
+            child.getInputStream().close();
+        }
+    }
+
+    @Test
     void loopsOutsideOneToTheGroupLimitIsErrOutOfRange() {
         for (int bad : new int[] {0, -1, EventLoop.MAX_GROUP_SIZE + 1}) {
             InvalidArgumentException e = assertThrows(InvalidArgumentException.class,
