@@ -26,7 +26,7 @@ import static io.ffmnet.internal.sys.SysConstants.SO_ERROR;
  * from what the kernel has: READABLE while reading, WRITABLE while connecting or while bytes
  * wait in the queue.
  */
-public final class StreamHandle extends PollHandle {
+public final class StreamHandle extends PollHandle implements Loop.BatchedWriter {
     /**
      * Reads per readiness event. Level-triggered epoll reports what is left, so stopping early
      * loses nothing; the cap keeps one fast sender from starving the loop's other sockets.
@@ -34,6 +34,12 @@ public final class StreamHandle extends PollHandle {
     static final int MAX_READS_PER_EVENT = 16;
     /** Read size: 64 KiB as libuv and Node read streams. */
     public static final int READ_SIZE = 64 * 1024;
+    /**
+     * Bytes a batch may hold back before it is written at once. Enough to gather the small
+     * messages of one read batch into one call; small enough that a fast reader piped to itself
+     * (16 reads of 64 KiB per wake-up) does not park a megabyte per socket in the pool.
+     */
+    static final long MAX_BATCHED_BYTES = 64 * 1024;
 
     /** What the stream reports; each runs on the loop thread. */
     public interface Callbacks {
@@ -67,6 +73,8 @@ public final class StreamHandle extends PollHandle {
     private boolean reading;
     private boolean shutdownPending;
     private boolean closed;
+    /** Writes wait in the queue for {@link #flushBatch} at the end of the loop's poll phase. */
+    private boolean batched;
 
     public StreamHandle(Loop loop, int fd, Callbacks callbacks) {
         this.loop = loop;
@@ -123,7 +131,19 @@ public final class StreamHandle extends PollHandle {
      *         queued; the caller completes the request with it)
      */
     public int write(WriteRequest request) {
+        if (batched) {
+            queue.add(request);
+            if (queue.bytes() >= MAX_BATCHED_BYTES) {
+                flushBatch();
+            }
+            return 0;
+        }
         if (!connecting && queue.isEmpty()) {
+            if (loop.batchWrite(this)) {
+                batched = true;
+                queue.add(request);
+                return 0;
+            }
             while (request.remaining > 0) {
                 long n = Fds.write(fd, request.address, request.remaining);
                 if (n < 0) {
@@ -145,6 +165,22 @@ public final class StreamHandle extends PollHandle {
     }
 
     /**
+     * Writes what was held back during the poll phase: as much as the kernel takes now, the rest
+     * when the socket turns writable. Also called early by {@link #write} once the batch is big.
+     */
+    @Override
+    public void flushBatch() {
+        if (!batched) {
+            return;  // flushed early, or closed
+        }
+        batched = false;
+        if (!closed) {
+            flush();
+            updateInterest();
+        }
+    }
+
+    /**
      * Sends FIN once the queued bytes are out. If nothing is queued it goes now, and
      * {@link Callbacks#onShutdown} runs in the loop's next pending phase, never inside this call.
      */
@@ -162,6 +198,13 @@ public final class StreamHandle extends PollHandle {
     public void close() {
         if (closed) {
             return;
+        }
+        if (batched) {
+            // Node would have written these already (libuv tries a write at once): they go out
+            // before the close as they would have there, and only what the kernel refuses now
+            // is cancelled.
+            batched = false;
+            queue.flush(fd, loop.scratch(), scratchView);
         }
         closed = true;
         reading = false;
