@@ -108,10 +108,14 @@ def write(raw, out_path, svg_path):
     w(f"- Cells: median over rounds [min–max, ±half the range as % of the median].")
     w(f"- Load average at start `{info['loadavg_start']}`, at end `{info.get('loadavg_end', '?')}`.")
     busy = info.get("other_busy", "").strip()
-    w(f"- **Conditions: the machine was shared.** Other engineers' builds and test runs were running on the same 2 cores "
-      f"during this run (busy processes at start: {'; '.join(' '.join(x.split()) for x in busy.splitlines()) or 'none seen at that instant'}). "
-      f"Pinning keeps our two processes on separate CPUs but not other processes off them, so the spread is wider than on a quiet "
-      f"machine and single results can be off; interleaving spreads that noise over all contestants alike." if True else "")
+    if busy:
+        w(f"- **Conditions: the machine was shared.** Other processes were busy on the same 2 cores when the run started "
+          f"({'; '.join(' '.join(x.split()) for x in busy.splitlines())}). Pinning keeps our two processes on separate CPUs but "
+          f"not other processes off them, so the spread is wider than on a quiet machine and single results can be off; "
+          f"interleaving spreads that noise over all contestants alike. The 'other load on CPU 1' column shows how much.")
+    else:
+        w("- Conditions: no other process was busy (over 5 % CPU) when the run started; the 'other load on CPU 1' column shows "
+          "what else ran on the server's CPU during each window.")
     w("")
     w("Contestants:")
     w("")
@@ -278,6 +282,9 @@ def write(raw, out_path, svg_path):
           ", ".join(f"`{n}` {k} {v:.0f}" for n, k, v in udp_resets))
     w("")
 
+    # ---- several loops
+    write_scaling(raw.get("scaling"), w)
+
     # ---- JMH
     jmh = raw.get("jmh")
     if jmh:
@@ -432,6 +439,47 @@ def evaluate_goals(d, wl, idle_keys):
                            f"with other processes during these runs (median)")
             goals.append(("Node API within 5% of raw handles", titles[k], f"{r:.2f}×", "≥ 0.95× ffm-raw", verdict))
     return goals
+
+
+def write_scaling(sc, w):
+    """1 loop against 2 loops per contestant, from runner.run_scaling."""
+    if not sc:
+        return
+    w("## Several loops: 1 and 2 event-loop threads")
+    w("")
+    w("`bench/run.sh --scaling`: each server started with `--loops 1` and then `--loops 2` (ffm-net: `ServerOptions.loops(n)` "
+      "and `DatagramOptions.loops(n)`, one `SO_REUSEPORT` socket per loop; ffm-raw: one listener per loop the same way; Netty: "
+      "a `MultiThreadIoEventLoopGroup` of n threads, one UDP channel per thread with `SO_REUSEPORT`). Neither the server nor the "
+      "load generator is pinned: on this 2-CPU machine the load generator needs most of one CPU, so the second loop shares a CPU "
+      "with it and a clean doubling is not possible here; the ratio shows what a second loop buys under that constraint. "
+      "Cells: median over rounds [min–max].")
+    w("")
+    res = sc["results"]
+
+    def vals(name, loops, key, field):
+        return [r.get(field) for r in res.get(f"{name}|{loops}|{key}", []) if isinstance(r.get(field), (int, float))]
+    for key, title, args, kind in sc["workloads"]:
+        unit = "datagrams/s" if kind == "udp" else "msg/s"
+        w(f"### {title}")
+        w("")
+        w(f"loadgen: `{' '.join(args)}` (unpinned)")
+        w("")
+        w(f"| contestant | 1 loop {unit} | 2 loops {unit} | 2 loops vs 1 | 1 loop vs netty-epoll | 2 loops vs netty-epoll | p99 µs 1 / 2 loops |")
+        w("|---|---|---|---|---|---|---|")
+        n1 = med(vals("netty-epoll", 1, key, "msgs_per_s"))
+        n2 = med(vals("netty-epoll", 2, key, "msgs_per_s"))
+        for name in sc["names"]:
+            a, b = med(vals(name, 1, key, "msgs_per_s")), med(vals(name, 2, key, "msgs_per_s"))
+            if a is None and b is None:
+                continue
+            p1, p2 = med(vals(name, 1, key, "p99_us")), med(vals(name, 2, key, "p99_us"))
+            w(f"| {name} | {spread(vals(name, 1, key, 'msgs_per_s'))} | {spread(vals(name, 2, key, 'msgs_per_s'))} | "
+              f"{fmt(ratio(b, a), 2)}× | {fmt(ratio(a, n1), 2)}× | {fmt(ratio(b, n2), 2)}× | "
+              f"{fmt(p1) if kind == 'tcp' else '–'} / {fmt(p2) if kind == 'tcp' else '–'} |")
+        w("")
+    if sc.get("errors"):
+        w("Errors in the scaling runs: " + "; ".join(f"round {r} {n} {k}: {e}" for r, n, k, e in sc["errors"][:10]))
+        w("")
 
 
 def write_svg(d, sweep, path):

@@ -46,14 +46,14 @@ def java_cmd(java, extra):
 def contestants(java):
     """name -> (command builder(tcp, udp, idle_ms) -> argv, supports idle timers, note)."""
     def ffm(api):
-        return lambda tcp, udp, idle: java_cmd(java, ["io.ffmnet.bench.EchoServer", "--api", api,
-                                                      "--tcp-port", str(tcp), "--udp-port", str(udp),
-                                                      "--idle-timeout", str(idle)])
+        return lambda tcp, udp, idle, loops=1: java_cmd(java, ["io.ffmnet.bench.EchoServer", "--api", api,
+                                                               "--tcp-port", str(tcp), "--udp-port", str(udp),
+                                                               "--idle-timeout", str(idle), "--loops", str(loops)])
 
     def peer(impl):
-        return lambda tcp, udp, idle: java_cmd(java, ["io.ffmnet.bench.PeerEchoServer", "--impl", impl,
-                                                      "--tcp-port", str(tcp), "--udp-port", str(udp),
-                                                      "--idle-timeout", str(idle)])
+        return lambda tcp, udp, idle, loops=1: java_cmd(java, ["io.ffmnet.bench.PeerEchoServer", "--impl", impl,
+                                                               "--tcp-port", str(tcp), "--udp-port", str(udp),
+                                                               "--idle-timeout", str(idle), "--loops", str(loops)])
     return {
         "ffm-node": (ffm("node"), True, "ffm-net, Node-style API (Net.createServer, socket.on(DATA, b -> socket.write(b)))"),
         "ffm-raw": (ffm("raw"), True, "ffm-net raw handle layer (ListenHandle/StreamHandle/Loop), TCP only"),
@@ -87,9 +87,9 @@ def workloads(quick):
 
 
 class Server:
-    def __init__(self, name, argv, log_path):
+    def __init__(self, name, argv, log_path, cpus=SERVER_CPU):
         self.name = name
-        self.argv = ["taskset", "-c", SERVER_CPU] + argv
+        self.argv = ["taskset", "-c", cpus] + argv
         self.log_path = log_path
         self.proc = None
         self.info = ""
@@ -180,8 +180,8 @@ def parse_perf(path):
     return counts
 
 
-def run_loadgen(args, port, server_pid, warmup_ms, duration_ms, extra=(), timeout=None):
-    argv = ["taskset", "-c", LOAD_CPU, LOADGEN] + list(args) + ["--port", str(port), "--server-pid", str(server_pid),
+def run_loadgen(args, port, server_pid, warmup_ms, duration_ms, extra=(), timeout=None, cpus=LOAD_CPU):
+    argv = ["taskset", "-c", cpus, LOADGEN] + list(args) + ["--port", str(port), "--server-pid", str(server_pid),
                                                                "--warmup-ms", str(warmup_ms), "--duration-ms", str(duration_ms)] + list(extra)
     timeout = timeout or (warmup_ms + duration_ms) / 1000 + 30
     try:
@@ -192,6 +192,36 @@ def run_loadgen(args, port, server_pid, warmup_ms, duration_ms, extra=(), timeou
     if res is None or p.returncode != 0:
         return res, f"loadgen exit {p.returncode}: {(p.stderr or p.stdout).strip()[:300]}"
     return res, None
+
+
+def busy_processes(window_s=1.0, threshold_pct=5.0):
+    """Processes other than this runner that used more than threshold_pct of a CPU over the last
+    window_s seconds ("pid pct% comm" lines, busiest first)."""
+    def ticks():
+        out = {}
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit() or int(pid) == os.getpid():
+                continue
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            comm = stat[stat.index("(") + 1:stat.rindex(")")]
+            fields = stat[stat.rindex(")") + 2:].split()
+            out[pid] = (comm, int(fields[11]) + int(fields[12]))
+        return out
+    hz = os.sysconf("SC_CLK_TCK")
+    before = ticks()
+    time.sleep(window_s)
+    after = ticks()
+    busy = []
+    for pid, (comm, t) in after.items():
+        if pid in before:
+            pct = (t - before[pid][1]) / hz / window_s * 100
+            if pct > threshold_pct:
+                busy.append((pct, f"{pid} {pct:.0f}% {comm}"))
+    return "\n".join(line for _, line in sorted(busy, reverse=True)[:5])
 
 
 def machine_info(java):
@@ -213,7 +243,7 @@ def machine_info(java):
         "library": sh(f"git -C {shlex.quote(ROOT)} log -1 --format='%h %s'") + "; uncommitted changes in src/main when the run started: "
                    + sh(f"git -C {shlex.quote(ROOT)} status --short -- src/main | wc -l") + " files",
         "loadavg_start": sh("cat /proc/loadavg"),
-        "other_busy": sh("ps -eo pid,pcpu,comm --sort=-pcpu | awk 'NR>1 && $2>5' | head -5"),
+        "other_busy": busy_processes(),
     }
 
 
@@ -226,6 +256,8 @@ def main():
     ap.add_argument("--no-idle", action="store_true")
     ap.add_argument("--jmh", action="store_true", help="run the JMH micro benchmarks first (2 forks) and include them")
     ap.add_argument("--profile", action="store_true", help="JFR-profile ffm-node under pipelined load at the end")
+    ap.add_argument("--scaling", action="store_true",
+                    help="also run ffm-net and Netty epoll with 1 and 2 loops (event-loop threads), unpinned")
     ap.add_argument("--out", default=os.path.join(BENCH, "RESULTS.md"))
     ap.add_argument("--command", default="bench/run.sh")
     a = ap.parse_args()
@@ -240,6 +272,9 @@ def main():
     except (ValueError, OSError):
         pass
     nofile_hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    if not a.quick and max(idle_sizes) + 500 > nofile_hard:
+        # The largest count this machine allows, next to the one it does not (reported skipped).
+        idle_sizes.insert(-1, (nofile_hard - 1000) // 1000 * 1000)
 
     cs = contestants(java)
     names = [n for n in cs if not a.only or n in a.only.split(",")]
@@ -308,7 +343,7 @@ def main():
                 # Each end needs one descriptor per connection plus a few hundred for itself.
                 if n + 500 > nofile_hard:
                     skipped[(name, key)] = (f"cannot hold {n} connections here: RLIMIT_NOFILE hard limit is {nofile_hard} "
-                                            f"per process and raising it is not permitted in this container")
+                                            f"per process, and raising it needs CAP_SYS_RESOURCE, which this container does not grant")
                     continue
                 idle_ms = IDLE_TIMEOUT_MS if has_idle else 0
                 srv = Server(name, build(base, base + 1, idle_ms), os.path.join(logdir, f"{name}-idle.log"))
@@ -342,6 +377,8 @@ def main():
                         errors.append((r + 1, name, key + " stop", note))
         print(f"   (elapsed {time.time() - t0:.0f}s)", flush=True)
 
+    scaling = run_scaling({n: cs[n] for n in names}, logdir, a.rounds, warm_ms, dur_ms, global_warm_ms) if a.scaling else None
+
     profile = None
     if a.profile and "ffm-node" in names:
         profile = run_profile(java, logdir, global_warm_ms)
@@ -354,13 +391,63 @@ def main():
            "idle_sizes": idle_sizes if not a.no_idle else [],
            "results": {f"{k[0]}|{k[1]}": v for k, v in results.items()},
            "errors": errors, "skipped": {f"{k[0]}|{k[1]}": v for k, v in skipped.items()},
-           "profile": profile, "jmh": jmh, "contestants": {n: cs[n][2] for n in names},
+           "profile": profile, "jmh": jmh, "scaling": scaling, "contestants": {n: cs[n][2] for n in names},
            "command": a.command, "warm_ms": warm_ms, "dur_ms": dur_ms, "global_warm_ms": global_warm_ms}
     with open(os.path.join(logdir, "raw.json"), "w") as f:
         json.dump(raw, f, indent=1)
     import report
     report.write(raw, a.out, os.path.join(BENCH, "results.svg"))
     print(f"# wrote {a.out} and bench/results.svg; raw data in {logdir}/raw.json", flush=True)
+
+
+SCALING_CONTESTANTS = ["ffm-node", "ffm-raw", "netty-epoll"]  # NIO and Node serve one thread only
+SCALING_WORKLOADS = [
+    ("tcp-pp-c64", "TCP ping-pong 64 B, 64 conns", ["tcp", "--conns", "64", "--depth", "1", "--size", "64"], "tcp"),
+    ("tcp-pipe-c64x16", "TCP pipelined 64 B, 64 conns x 16 in flight", ["tcp", "--conns", "64", "--depth", "16", "--size", "64"], "tcp"),
+    ("udp-64", "UDP echo 64 B, 32 flows x 16 in flight", ["udp", "--conns", "32", "--depth", "16", "--size", "64"], "udp"),
+]
+
+
+def run_scaling(cs, logdir, rounds, warm_ms, dur_ms, global_warm_ms):
+    """Each server with 1 and then 2 loops (event-loop threads), neither it nor the load generator
+    pinned: on two CPUs the load generator takes a share of the second loop's CPU, so this shows
+    what a second loop buys when it has to share, not a clean doubling."""
+    names = [n for n in SCALING_CONTESTANTS if n in cs]
+    results = {}
+    errors = []
+    for r in range(rounds):
+        order = names[r % len(names):] + names[:r % len(names)]
+        print(f"## scaling round {r + 1}/{rounds}: {' '.join(order)}", flush=True)
+        for name in order:
+            for loops in (1, 2):
+                label = f"{name} x{loops}"
+                base = 22000 + 10 * names.index(name) + loops
+                srv = Server(label, cs[name][0](base, base + 5, 0, loops), os.path.join(logdir, f"scaling-{name}-{loops}.log"),
+                             cpus="0,1")
+                try:
+                    srv.start()
+                except RuntimeError as e:
+                    errors.append((r + 1, label, "start", str(e)))
+                    continue
+                try:
+                    run_loadgen(["tcp", "--conns", "64", "--depth", "16", "--size", "64"], base, srv.pid, 0,
+                                global_warm_ms, cpus="0,1")
+                    for key, title, args, kind in SCALING_WORKLOADS:
+                        if kind == "udp" and not srv.has_udp():
+                            continue
+                        port = base + 5 if kind == "udp" else base
+                        res, err = run_loadgen(args, port, srv.pid, warm_ms, dur_ms, cpus="0,1")
+                        if err:
+                            errors.append((r + 1, label, key, err))
+                        if res is not None:
+                            res["round"] = r + 1
+                            results.setdefault(f"{name}|{loops}|{key}", []).append(res)
+                        print(f"   {label:15s} {key:16s} " + summarize(kind, res, err), flush=True)
+                finally:
+                    note = srv.stop()
+                    if note:
+                        errors.append((r + 1, label, "stop", note))
+    return {"names": names, "workloads": SCALING_WORKLOADS, "results": results, "errors": errors}
 
 
 def summarize(kind, res, err):

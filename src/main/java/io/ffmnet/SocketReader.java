@@ -201,7 +201,7 @@ final class SocketReader implements StreamHandle.Callbacks {
         socket.refreshIdle();
         Buffer data = Buffer.view(chunk, 0, length);
         if (flowing != Boolean.TRUE || !buffered.isEmpty()) {
-            keep(data);
+            keep(data, chunk.capacity);
             return;
         }
         try {
@@ -213,12 +213,13 @@ final class SocketReader implements StreamHandle.Callbacks {
     }
 
     /**
-     * Keeps data read while not flowing. A small read is copied out of its 64 KiB read chunk,
-     * so many small reads cannot pin many chunks; a large one keeps its chunk, without a copy.
+     * Keeps data read while not flowing. A read that fills little of its chunk is copied out,
+     * so many small reads cannot pin many big chunks; one that fills most keeps its chunk,
+     * without a copy.
      */
-    private void keep(Buffer data) {
+    private void keep(Buffer data, int chunkCapacity) {
         Buffer kept = data;
-        if (data.length() < StreamHandle.READ_SIZE / 4) {
+        if (data.length() < chunkCapacity / 4) {
             kept = data.copy();
             data.release();
         }

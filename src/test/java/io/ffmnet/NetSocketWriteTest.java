@@ -60,6 +60,26 @@ class NetSocketWriteTest {
     }
 
     @Test
+    void aReplyWrittenJustBeforeDestroyInADataListenerStillReachesThePeer() {
+        // Writes made while the loop dispatches reads are held back until the dispatch ends; a
+        // destroy in between must not lose them: Node (libuv) writes at once, so the peer gets
+        // the reply and the write callback reports success.
+        TestServer server = server(s -> s.on(Socket.DATA, b -> {
+            s.write("bye", mustCall(e -> assertNull(e)));
+            s.destroy();
+        }));
+        Socket client = connect(server.port);
+        Collector reply = new Collector(true);
+        CompletableFuture<String> closed = new CompletableFuture<>();
+        client.on(Socket.DATA, reply);
+        client.on(Socket.CLOSE, hadError -> closed.complete(reply.text()));
+        client.write("hi");
+        assertEquals("bye", await(closed));
+        awaitCalls();
+        server.close();
+    }
+
+    @Test
     void everyWriteFormArrivesIntactWithAndWithoutCallbacks() {
         CompletableFuture<Collector> received = new CompletableFuture<>();
         TestServer server = collectingServer(received);

@@ -27,7 +27,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  *   <li><b>pending</b>: callbacks a handle deferred to the next iteration (libuv's pending
  *       queue: write callbacks and errors that must not run inside the call that caused them);</li>
  *   <li><b>poll</b>: wait for I/O (not at all if anything below is already queued), dispatch each
- *       ready handle, then run the tasks other threads queued with {@link #execute};</li>
+ *       ready handle, send the writes held back meanwhile ({@link #batchWrite}), then run the
+ *       tasks other threads queued with {@link #execute};</li>
  *   <li><b>immediates</b>: the {@code setImmediate} callbacks queued before this phase began;</li>
  *   <li><b>close</b>: callbacks of handles closed during this iteration.</li>
  * </ol>
@@ -76,6 +77,10 @@ public final class Loop {
     private final ArrayDeque<Immediate> immediates = new ArrayDeque<>();
     private final ArrayDeque<Runnable> ticks = new ArrayDeque<>();
     private final ArrayDeque<Runnable> closing = new ArrayDeque<>();
+    /** Handles holding writes made during this poll phase, flushed at its end (see {@link #batchWrite}). */
+    private final ArrayDeque<BatchedWriter> batchedWriters = new ArrayDeque<>();
+    /** True while the poll phase hands out ready events. */
+    private boolean dispatching;
 
     /** Referenced handles and armed referenced timers: what keeps this loop alive. */
     private int refs;
@@ -169,6 +174,33 @@ public final class Loop {
         if (wakeState.get() == SLEEPING && wakeState.compareAndSet(SLEEPING, AWAKE)) {
             wakeUp.signal();
         }
+    }
+
+    /**
+     * A handle that can hold back writes made while the loop dispatches I/O events and send them
+     * together when the dispatch is over.
+     */
+    public interface BatchedWriter {
+        /** Sends what was held back; called once per {@link #batchWrite} that returned true. */
+        void flushBatch();
+    }
+
+    /**
+     * Asks to send {@code writer}'s writes at the end of the current poll phase instead of now.
+     * Writes made while the loop hands out ready events (a socket echoing what it just read, a
+     * chat server broadcasting one message to many sockets) then leave in one system call per
+     * socket after every ready socket was read, with the shallow stack of the loop rather than
+     * the deep one of the listener that wrote.
+     *
+     * @return true if the writer will be called back; false outside the dispatch, where the
+     *         writer should write at once
+     */
+    public boolean batchWrite(BatchedWriter writer) {
+        if (!dispatching) {
+            return false;
+        }
+        batchedWriters.add(writer);
+        return true;
     }
 
     /** Runs {@code task} after the current callback, before any I/O: Node's {@code process.nextTick}. */
@@ -337,6 +369,7 @@ public final class Loop {
     }
 
     private void dispatch(int ready) {
+        dispatching = true;
         for (int i = 0; i < ready; i++) {
             PollHandle handle = poller.readyHandle(i);
             if (handle == null) {
@@ -344,6 +377,21 @@ public final class Loop {
             }
             try {
                 handle.onReady(poller.readyEvents(i));
+            } catch (Throwable t) {
+                reportUncaught(t);
+            }
+            runTicks();
+        }
+        dispatching = false;
+        flushBatchedWrites();
+    }
+
+    /** Sends the writes held back during the dispatch, each writer once; then their ticks. */
+    private void flushBatchedWrites() {
+        BatchedWriter writer;
+        while ((writer = batchedWriters.poll()) != null) {
+            try {
+                writer.flushBatch();
             } catch (Throwable t) {
                 reportUncaught(t);
             }

@@ -26,14 +26,28 @@ import static io.ffmnet.internal.sys.SysConstants.SO_ERROR;
  * from what the kernel has: READABLE while reading, WRITABLE while connecting or while bytes
  * wait in the queue.
  */
-public final class StreamHandle extends PollHandle {
+public final class StreamHandle extends PollHandle implements Loop.BatchedWriter {
     /**
      * Reads per readiness event. Level-triggered epoll reports what is left, so stopping early
      * loses nothing; the cap keeps one fast sender from starving the loop's other sockets.
      */
     static final int MAX_READS_PER_EVENT = 16;
-    /** Read size: 64 KiB as libuv and Node read streams. */
-    public static final int READ_SIZE = 64 * 1024;
+    /**
+     * Read sizes, each a size class of the loop's buffer pool so no chunk is bigger than asked.
+     * The largest is 64 KiB, the read size of libuv and Node streams; a socket starts in the
+     * middle and moves (see {@link #recordBatch}) so that a buffer a listener keeps pins little
+     * memory when messages are small, and a bulk transfer still reads 64 KiB at a time.
+     */
+    static final int[] READ_SIZES = {256, 1024, 4096, 16 * 1024, 64 * 1024};
+    static final int INITIAL_READ_SIZE_INDEX = 2;
+    /** The largest read: 64 KiB as libuv and Node read streams. */
+    public static final int READ_SIZE = READ_SIZES[READ_SIZES.length - 1];
+    /**
+     * Bytes a batch may hold back before it is written at once. Enough to gather the small
+     * messages of one read batch into one call; small enough that a fast reader piped to itself
+     * (16 reads of 64 KiB per wake-up) does not park a megabyte per socket in the pool.
+     */
+    static final long MAX_BATCHED_BYTES = 64 * 1024;
 
     /** What the stream reports; each runs on the loop thread. */
     public interface Callbacks {
@@ -67,6 +81,12 @@ public final class StreamHandle extends PollHandle {
     private boolean reading;
     private boolean shutdownPending;
     private boolean closed;
+    /** Writes wait in the queue for {@link #flushBatch} at the end of the loop's poll phase. */
+    private boolean batched;
+    /** Index in {@link #READ_SIZES} of the next read's size. */
+    private byte readSizeIndex = INITIAL_READ_SIZE_INDEX;
+    /** The last read batch was small enough to read with the next smaller size. */
+    private boolean shrinkNext;
 
     public StreamHandle(Loop loop, int fd, Callbacks callbacks) {
         this.loop = loop;
@@ -123,7 +143,19 @@ public final class StreamHandle extends PollHandle {
      *         queued; the caller completes the request with it)
      */
     public int write(WriteRequest request) {
+        if (batched) {
+            queue.add(request);
+            if (queue.bytes() >= MAX_BATCHED_BYTES) {
+                flushBatch();
+            }
+            return 0;
+        }
         if (!connecting && queue.isEmpty()) {
+            if (loop.batchWrite(this)) {
+                batched = true;
+                queue.add(request);
+                return 0;
+            }
             while (request.remaining > 0) {
                 long n = Fds.write(fd, request.address, request.remaining);
                 if (n < 0) {
@@ -145,6 +177,22 @@ public final class StreamHandle extends PollHandle {
     }
 
     /**
+     * Writes what was held back during the poll phase: as much as the kernel takes now, the rest
+     * when the socket turns writable. Also called early by {@link #write} once the batch is big.
+     */
+    @Override
+    public void flushBatch() {
+        if (!batched) {
+            return;  // flushed early, or closed
+        }
+        batched = false;
+        if (!closed) {
+            flush();
+            updateInterest();
+        }
+    }
+
+    /**
      * Sends FIN once the queued bytes are out. If nothing is queued it goes now, and
      * {@link Callbacks#onShutdown} runs in the loop's next pending phase, never inside this call.
      */
@@ -162,6 +210,13 @@ public final class StreamHandle extends PollHandle {
     public void close() {
         if (closed) {
             return;
+        }
+        if (batched) {
+            // Node would have written these already (libuv tries a write at once): they go out
+            // before the close as they would have there, and only what the kernel refuses now
+            // is cancelled.
+            batched = false;
+            queue.flush(fd, loop.scratch(), scratchView);
         }
         closed = true;
         reading = false;
@@ -212,18 +267,26 @@ public final class StreamHandle extends PollHandle {
      * or close the stream inside any callback; each iteration re-checks.
      */
     private void readSome() {
+        long total = 0;
         for (int i = 0; i < MAX_READS_PER_EVENT && reading; i++) {
-            Chunk chunk = loop.bufferPool().take(READ_SIZE);
+            Chunk chunk = loop.bufferPool().take(READ_SIZES[readSizeIndex]);
             long n = Fds.read(fd, chunk.address, chunk.capacity);
             if (n > 0) {
+                total += n;
+                boolean filled = n == chunk.capacity;
+                if (filled) {
+                    grow();
+                }
                 callbacks.onRead(chunk, (int) n);
-                if (n < chunk.capacity) {
+                if (!filled) {
+                    recordBatch(total);
                     return;
                 }
                 continue;
             }
             chunk.release(chunk.generation());
             if (n == -EAGAIN) {
+                recordBatch(total);
                 return;
             }
             reading = false;
@@ -234,6 +297,30 @@ public final class StreamHandle extends PollHandle {
                 callbacks.onReadError((int) n);
             }
             return;
+        }
+    }
+
+    /** A read filled its chunk: the next one is a size bigger, at once (bulk data ramps fast). */
+    private void grow() {
+        if (readSizeIndex < READ_SIZES.length - 1) {
+            readSizeIndex++;
+        }
+        shrinkNext = false;
+    }
+
+    /**
+     * Shrinks the read size after two read batches in a row that the next smaller size would
+     * have held: one small message does not undo a bulk transfer's ramp, as in Netty's adaptive
+     * receive allocator.
+     */
+    private void recordBatch(long total) {
+        if (readSizeIndex > 0 && total <= READ_SIZES[readSizeIndex - 1]) {
+            if (shrinkNext) {
+                readSizeIndex--;
+            }
+            shrinkNext = !shrinkNext;
+        } else {
+            shrinkNext = false;
         }
     }
 

@@ -16,6 +16,7 @@ import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -39,9 +40,10 @@ public final class NettyEcho implements Echo {
 
     private final EventLoopGroup group;
     private final Channel server;
-    private final Channel udp;
+    /** The UDP channels: one, or with several loops one per loop on one port (SO_REUSEPORT, epoll only). */
+    private final java.util.List<Channel> udp;
 
-    private NettyEcho(EventLoopGroup group, Channel server, Channel udp) {
+    private NettyEcho(EventLoopGroup group, Channel server, java.util.List<Channel> udp) {
         this.group = group;
         this.server = server;
         this.udp = udp;
@@ -83,13 +85,21 @@ public final class NettyEcho implements Echo {
                         }
                     })
                     .bind("127.0.0.1", tcpPort).sync().channel();
-            Channel udp = null;
+            java.util.List<Channel> udp = new java.util.ArrayList<>();
             if (udpPort >= 0) {
-                udp = new Bootstrap()
-                        .group(group)
-                        .channel(udpClass)
-                        .handler(UdpEcho.INSTANCE)
-                        .bind("127.0.0.1", udpPort).sync().channel();
+                // Netty serves a datagram channel on one thread; to use several, epoll binds one
+                // channel per thread to the same port with SO_REUSEPORT.
+                int channels = transport == Transport.EPOLL ? Math.max(1, loops) : 1;
+                int port = udpPort;
+                for (int i = 0; i < channels; i++) {
+                    Bootstrap b = new Bootstrap().group(group).channel(udpClass).handler(UdpEcho.INSTANCE);
+                    if (channels > 1) {
+                        b.option(EpollChannelOption.SO_REUSEPORT, true);
+                    }
+                    Channel ch = b.bind("127.0.0.1", port).sync().channel();
+                    port = ((java.net.InetSocketAddress) ch.localAddress()).getPort();
+                    udp.add(ch);
+                }
             }
             return new NettyEcho(group, server, udp);
         } catch (Exception e) {
@@ -105,14 +115,14 @@ public final class NettyEcho implements Echo {
 
     @Override
     public int udpPort() {
-        return udp == null ? -1 : ((java.net.InetSocketAddress) udp.localAddress()).getPort();
+        return udp.isEmpty() ? -1 : ((java.net.InetSocketAddress) udp.getFirst().localAddress()).getPort();
     }
 
     @Override
     public void close() {
         server.close().syncUninterruptibly();
-        if (udp != null) {
-            udp.close().syncUninterruptibly();
+        for (Channel ch : udp) {
+            ch.close().syncUninterruptibly();
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
