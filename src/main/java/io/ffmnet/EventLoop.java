@@ -2,6 +2,8 @@ package io.ffmnet;
 
 import io.ffmnet.internal.loop.Loop;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -28,6 +30,36 @@ public final class EventLoop {
     /** The default loop, started on first use. */
     public static EventLoop getDefault() {
         return DefaultHolder.DEFAULT;
+    }
+
+    /**
+     * Loops started for {@link #group}: element 0 is the default loop. Guarded by its own lock;
+     * the list only grows, so every caller sees the same loops under the same indices.
+     */
+    private static final List<EventLoop> GROUP = new ArrayList<>();
+
+    /**
+     * {@code n} loops for spreading handles over several threads: element 0 is
+     * {@link #getDefault()}, the others are extra loops named {@code ffm-net-loop-1} to
+     * {@code ffm-net-loop-(n-1)}, each started on first need and then shared by every caller for
+     * the JVM's life. Like the default loop they keep the JVM alive only while they have
+     * referenced handles or pending work.
+     *
+     * @throws InvalidArgumentException {@code ERR_OUT_OF_RANGE} for {@code n} outside 1..256
+     */
+    public static List<EventLoop> group(int n) {
+        if (n < 1 || n > 256) {
+            throw InvalidArgumentException.intOutOfRange("n", 1, 256, n);
+        }
+        synchronized (GROUP) {
+            if (GROUP.isEmpty()) {
+                GROUP.add(getDefault());
+            }
+            while (GROUP.size() < n) {
+                GROUP.add(new EventLoop(Loop.start("ffm-net-loop-" + GROUP.size())));
+            }
+            return List.copyOf(GROUP.subList(0, n));
+        }
     }
 
     /** The loop the calling thread runs, or the default loop when called from any other thread. */
