@@ -21,12 +21,12 @@ final class DatagramInbox implements UdpHandle.Receiver {
     }
 
     @Override
-    public void onMessage(Chunk chunk, int length, int size, Peer from) {
+    public void onMessage(Chunk chunk, int offset, int length, int size, Peer from) {
         int generation = chunk.generation();
         try {
             // A member closes on its own loop a moment after close(): deliver nothing meanwhile.
             if ((group == null || !group.isClosing()) && socket.hasListeners(DatagramSocket.MESSAGE)) {
-                socket.emit(DatagramSocket.MESSAGE, Buffer.view(chunk, 0, length),
+                socket.emit(DatagramSocket.MESSAGE, Buffer.view(chunk, offset, length),
                         new RemoteInfo(from.address(), SockAddr.familyName(from.family()), from.port(), size));
             }
         } finally {
