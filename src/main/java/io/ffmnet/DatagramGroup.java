@@ -32,14 +32,11 @@ final class DatagramGroup {
      */
     DatagramGroup(DatagramSocket socket, EventLoop own, int n) {
         this.socket = socket;
-        List<Loop> others = new ArrayList<>();
+        List<Loop> others = new ArrayList<>();   // the group's loops but the socket's own: n - 1 either way
         for (EventLoop l : EventLoop.group(n)) {
             if (l != own && others.size() < n - 1) {
                 others.add(l.loop);
             }
-        }
-        if (others.size() < n - 1) {   // the socket's own loop is not one of the group's
-            others.add(EventLoop.group(n + 1).get(n).loop);
         }
         this.loops = List.copyOf(others);
     }

@@ -87,7 +87,12 @@ public final class DatagramOptions {
      * destination addresses and ports), so one sender's datagrams stay on one loop and in order.
      * {@code MESSAGE} listeners then run on the loop that received the datagram, so on different
      * threads at the same time; a {@code send} made on one of the group's loop threads leaves
-     * through that loop's socket. Default 1.
+     * through that loop's socket, any other through the first. {@code LISTENING}, {@code ERROR}
+     * and {@code CLOSE} come once, on the socket's own loop; socket options are set on every
+     * socket; {@code getSendQueueSize}/{@code Count} report the first socket's queue;
+     * {@code connect} throws {@code ERR_METHOD_NOT_IMPLEMENTED}. Linux hands a multicast or
+     * broadcast datagram to every socket bound to the port, so a group receives it {@code n}
+     * times: keep such receivers at 1. Default 1.
      *
      * @throws InvalidArgumentException {@code ERR_OUT_OF_RANGE} for {@code n} outside 1..256
      */

@@ -36,7 +36,9 @@ import java.util.function.IntSupplier;
  * {@link DatagramOptions#maxMessageSize(int)} (64 KiB by default, which no UDP datagram exceeds)
  * is delivered truncated, with {@link RemoteInfo#size()} giving its real size. Queued sends
  * go out in batches ({@code sendmmsg}); replies sent from a {@code MESSAGE} listener leave
- * together when the batch of received datagrams has been delivered.
+ * together when the batch of received datagrams has been delivered. With
+ * {@link DatagramOptions#loops(int)} {@code > 1} the socket is a group of {@code SO_REUSEPORT}
+ * sockets, one per loop, and {@code MESSAGE} listeners run on several threads at once.
  *
  * <p>Every method is safe from any thread; listeners and callbacks run on the socket's loop.
  * Calls from one thread take effect in the order made: a socket option set from another thread

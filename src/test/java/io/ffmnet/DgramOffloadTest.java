@@ -160,6 +160,7 @@ class DgramOffloadTest {
         awaitCalls();
         assertEquals(sizes.length, sent.size());
         assertEquals(2L, DgramTestKit.call(() -> server.handle.segmentedSends()), "two runs: 10x200+50, 3x300");
+        assertEquals(14L, DgramTestKit.call(() -> server.handle.segmentedDatagrams()), "every datagram in a run");
         if (gro) {
             assertEquals(2, coalesced(client.socket));
         }

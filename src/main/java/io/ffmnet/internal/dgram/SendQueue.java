@@ -46,6 +46,7 @@ final class SendQueue implements AutoCloseable {
     private final SendRequest[] run = new SendRequest[MAX_SEGMENTS + 1];
     private boolean segmentation;
     private long segmentedSends;
+    private long segmentedDatagrams;
 
     /** The destination {@link #encode} wrote last, to skip parsing it again. */
     private String lastIp;
@@ -163,6 +164,7 @@ final class SendQueue implements AutoCloseable {
         for (int e = 0; e < sent; e++) {
             if (segmentsOf[e] > 1) {
                 segmentedSends++;
+                segmentedDatagrams += segmentsOf[e];
             }
             for (int s = 0; s < segmentsOf[e]; s++) {
                 SendRequest q = queue.poll();
@@ -224,6 +226,11 @@ final class SendQueue implements AutoCloseable {
     /** Headers sent with {@code UDP_SEGMENT}, each carrying several datagrams: for tests and diagnostics. */
     long segmentedSends() {
         return segmentedSends;
+    }
+
+    /** Datagrams those headers carried. */
+    long segmentedDatagrams() {
+        return segmentedDatagrams;
     }
 
     private int completeOne(long result) {

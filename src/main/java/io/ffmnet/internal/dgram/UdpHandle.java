@@ -139,6 +139,11 @@ public final class UdpHandle extends PollHandle {
         return sends.segmentedSends();
     }
 
+    /** Datagrams those headers carried. Loop thread. */
+    public long segmentedDatagrams() {
+        return sends.segmentedDatagrams();
+    }
+
     /** Receives that brought several coalesced datagrams ({@code UDP_GRO}): for tests and diagnostics. Loop thread. */
     public long coalescedReceives() {
         return coalescedReceives;
