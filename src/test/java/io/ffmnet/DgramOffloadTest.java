@@ -171,6 +171,33 @@ class DgramOffloadTest {
         burst(false);
     }
 
+    /**
+     * A socket whose segmented send the kernel refuses falls back to one datagram per header for
+     * good, resending what was refused: udp(7) says {@code UDP_SEGMENT} fails with {@code EINVAL}
+     * on a socket with {@code SO_NO_CHECK} (no UDP checksum, which segmentation needs).
+     */
+    @Test
+    void aRefusedSegmentedSendFallsBackWithoutLosingADatagram() throws Exception {
+        int[] sizes = {100, 100, 100, 100, 100, 100};
+        DatagramSocket server = sockets.add(Dgram.createSocket("udp4"));
+        server.handle.setOffload(true, false);
+        server.on(DatagramSocket.MESSAGE, mustCall((Buffer msg, RemoteInfo rinfo) -> {
+            for (int i = 0; i < sizes.length; i++) {
+                server.send(datagram(i, sizes[i]), rinfo.port(), rinfo.address(),
+                        mustCall((NetException err, Integer bytes) -> assertEquals(100, bytes)));
+            }
+        }));
+        DgramTestKit.listening(server, "127.0.0.1");
+        int soNoCheck = 11;   // SO_NO_CHECK, asm-generic/socket.h (not in the generated constants)
+        assertEquals(0, DgramTestKit.call(() -> io.ffmnet.internal.sys.UdpOptions.setInt(
+                server.handle.fd(), SysConstants.SOL_SOCKET, soNoCheck, 1)));
+        Receiver client = new Receiver(false);
+        client.socket.send("go", server.address().port(), "127.0.0.1");
+        expect(client, server.address().port(), sizes);
+        awaitCalls();
+        assertEquals(0L, DgramTestKit.call(() -> server.handle.segmentedSends()));
+    }
+
     @Test
     void segmentedRepliesToAGroReceiverArriveOneMessageEach() throws Exception {
         burst(true);
