@@ -109,6 +109,27 @@ class DgramLoopsTest {
     }
 
     @Test
+    void aUdp6GroupEchoesToo() throws Exception {
+        DatagramSocket server = sockets.add(Dgram.createSocket(new DatagramOptions().type("udp6").loops(2)));
+        server.on(DatagramSocket.MESSAGE, (msg, rinfo) -> server.send(msg, rinfo.port(), rinfo.address()));
+        DgramTestKit.listening(server, "::1");
+        assertEquals("IPv6", server.address().family());
+        int flows = 8;
+        CountDownLatch echoed = new CountDownLatch(flows);
+        for (int i = 0; i < flows; i++) {
+            String text = "six " + i;
+            DatagramSocket client = sockets.bound("udp6", "::1");
+            client.on(DatagramSocket.MESSAGE, (msg, rinfo) -> {
+                if (msg.toString().equals(text)) {
+                    echoed.countDown();
+                }
+            });
+            client.send(text, server.address().port(), "::1");
+        }
+        assertTrue(echoed.await(60, TimeUnit.SECONDS), "echoes missing: " + echoed.getCount());   // hang guard
+    }
+
+    @Test
     void portZeroGivesEverySocketTheSamePortWithReusePort() {
         DatagramSocket server = group(LOOPS);
         DgramTestKit.listening(server, "127.0.0.1");
