@@ -102,7 +102,7 @@ final class DatagramLifecycle {
             queue.add(op);
             return bind ? () -> socket.onLoop(() -> startBind(0, null)) : null;
         }
-        return () -> socket.onLoop(op::run);
+        return () -> DatagramGroup.onSendLoop(socket, op::run);   // connect never has a group
     }
 
     private void startBind(int port, String address) {
@@ -119,6 +119,11 @@ final class DatagramLifecycle {
             if (r == 0) {
                 r = handle.startReceiving();
             }
+            if (r == 0 && socket.group != null) {
+                // Port 0: the others take the port the kernel gave the first one.
+                int bound = port != 0 ? port : handle.localAddress().port();
+                r = socket.group.bind(ip, bound, bindFlags(), handle.family(), options.maxMessageSize());
+            }
             if (r < 0) {
                 bindFailed(DgramErrors.withHostPort(r, "bind", ip, port));
             } else {
@@ -129,7 +134,8 @@ final class DatagramLifecycle {
 
     private int bindFlags() {
         return (options.reuseAddr() ? UdpHandle.REUSEADDR : 0) | (options.reusePort() ? UdpHandle.REUSEPORT : 0)
-                | (options.ipv6Only() ? UdpHandle.IPV6ONLY : 0);
+                | (options.ipv6Only() ? UdpHandle.IPV6ONLY : 0)
+                | (options.loops() > 1 ? UdpHandle.REUSEPORT : 0);   // a group shares its port
     }
 
     private void startListening() {
@@ -146,7 +152,7 @@ final class DatagramLifecycle {
     }
 
     private boolean applyBufferSize(boolean receive, int size) {
-        int r = size > 0 ? handle.bufferSize(receive, size) : 0;
+        int r = size > 0 ? DatagramGroup.all(socket, h -> h.bufferSize(receive, size)) : 0;
         if (r < 0) {
             emitErrorOrClose(DgramErrors.bufferSize(r, receive));
             return false;
@@ -249,7 +255,12 @@ final class DatagramLifecycle {
         listening = false;
         updateRef();
         handle.close();
-        loop().nextTick(() -> socket.emit(DatagramSocket.CLOSE));
+        Runnable emitClose = () -> socket.emit(DatagramSocket.CLOSE);
+        if (socket.group != null) {
+            socket.group.close(emitClose);   // CLOSE once every member's descriptor is gone
+        } else {
+            loop().nextTick(emitClose);
+        }
     }
 
     /** An {@code ERROR} event; with no listener it goes to the uncaught-exception handler and the socket closes. */

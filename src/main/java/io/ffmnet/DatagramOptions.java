@@ -18,6 +18,7 @@ public final class DatagramOptions {
     private int recvBufferSize;
     private int sendBufferSize;
     private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+    private int loops = 1;
 
     /** Options with Node's defaults; {@link #type} must still be set. */
     public DatagramOptions() {}
@@ -78,6 +79,36 @@ public final class DatagramOptions {
         return this;
     }
 
+    /**
+     * ffm-net's own option, as {@link ServerOptions#loops(int)} for TCP: with {@code n > 1},
+     * {@code bind} opens {@code n} sockets on the same address and port, each on its own loop of
+     * {@link EventLoop#group(int)}, with {@code SO_REUSEPORT} set whatever {@link #reusePort}
+     * says; the kernel spreads incoming datagrams over them by flow (a hash of the source and
+     * destination addresses and ports), so one sender's datagrams stay on one loop and in order.
+     * {@code MESSAGE} listeners then run on the loop that received the datagram, so on different
+     * threads at the same time; a {@code send} made on one of the group's loop threads leaves
+     * through that loop's socket, any other through the first. {@code LISTENING}, {@code ERROR}
+     * and {@code CLOSE} come once, on the socket's own loop; socket options are set on every
+     * socket; {@code getSendQueueSize}/{@code Count} report the first socket's queue;
+     * {@code connect} throws {@code ERR_METHOD_NOT_IMPLEMENTED}. Linux hands a multicast or
+     * broadcast datagram to every socket bound to the port, so a group receives it {@code n}
+     * times: keep such receivers at 1. Default 1.
+     *
+     * @throws InvalidArgumentException {@code ERR_OUT_OF_RANGE} for {@code n} outside 1..256
+     */
+    public DatagramOptions loops(int n) {
+        if (n < 1 || n > 256) {
+            throw InvalidArgumentException.intOutOfRange("options.loops", 1, 256, n);
+        }
+        this.loops = n;
+        return this;
+    }
+
+    /** How many sockets (one per loop) {@code bind} opens. */
+    public int loops() {
+        return loops;
+    }
+
     /** The socket type, {@code "udp4"} or {@code "udp6"}, or null if not set. */
     public String type() {
         return type;
@@ -130,6 +161,7 @@ public final class DatagramOptions {
         c.recvBufferSize = recvBufferSize;
         c.sendBufferSize = sendBufferSize;
         c.maxMessageSize = maxMessageSize;
+        c.loops = loops;
         return c;
     }
 }

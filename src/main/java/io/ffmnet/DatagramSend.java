@@ -2,6 +2,7 @@ package io.ffmnet;
 
 import io.ffmnet.internal.dgram.SendRequest;
 import io.ffmnet.internal.dgram.UdpHandle;
+import io.ffmnet.internal.loop.Loop;
 import io.ffmnet.internal.sys.SysConstants;
 
 import java.util.Arrays;
@@ -73,14 +74,14 @@ final class DatagramSend implements SendRequest.Callback, DatagramSocket.Deferre
             request.add(part.chunk(), part.generation(), part.address(), part.length());
         }
         done = true;   // from here the request owns the references
-        int r = socket.handle.send(request);
+        int r = DatagramGroup.sendHandle(socket).send(request);   // the calling loop's socket
         if (r == UdpHandle.PENDING) {
             return;
         }
         if (callback != null) {
             NetException error = r < 0 ? sendError(r) : null;
             Integer bytes = r < 0 ? null : r;
-            socket.loop().nextTick(() -> callback.accept(error, bytes));   // Node: process.nextTick
+            Loop.current().nextTick(() -> callback.accept(error, bytes));   // Node: process.nextTick, on this loop
         }
     }
 

@@ -1,6 +1,5 @@
 package io.ffmnet;
 
-import io.ffmnet.internal.buffer.Chunk;
 import io.ffmnet.internal.dgram.Peer;
 import io.ffmnet.internal.dgram.UdpHandle;
 import io.ffmnet.internal.sys.Errors;
@@ -37,7 +36,9 @@ import java.util.function.IntSupplier;
  * {@link DatagramOptions#maxMessageSize(int)} (64 KiB by default, which no UDP datagram exceeds)
  * is delivered truncated, with {@link RemoteInfo#size()} giving its real size. Queued sends
  * go out in batches ({@code sendmmsg}); replies sent from a {@code MESSAGE} listener leave
- * together when the batch of received datagrams has been delivered.
+ * together when the batch of received datagrams has been delivered. With
+ * {@link DatagramOptions#loops(int)} {@code > 1} the socket is a group of {@code SO_REUSEPORT}
+ * sockets, one per loop, and {@code MESSAGE} listeners run on several threads at once.
  *
  * <p>Every method is safe from any thread; listeners and callbacks run on the socket's loop.
  * Calls from one thread take effect in the order made: a socket option set from another thread
@@ -72,11 +73,14 @@ public final class DatagramSocket extends EventEmitter {
     private final String type;
     final UdpHandle handle;
     final DatagramLifecycle state;
+    /** The other loops' sockets with {@link DatagramOptions#loops(int)} {@code > 1}, else null. */
+    final DatagramGroup group;
 
     DatagramSocket(DatagramOptions options) {
         this.type = options.type();
         int family = type.equals("udp6") ? SysConstants.AF_INET6 : SysConstants.AF_INET;
-        this.handle = new UdpHandle(loop(), family, options.maxMessageSize(), new Inbox());
+        this.handle = new UdpHandle(loop(), family, options.maxMessageSize(), new DatagramInbox(this, null));
+        this.group = options.loops() > 1 ? new DatagramGroup(this, eventLoop, options.loops()) : null;
         this.state = new DatagramLifecycle(this, handle, options);
     }
 
@@ -369,10 +373,15 @@ public final class DatagramSocket extends EventEmitter {
      * {@link #ERROR} event.
      *
      * @throws InvalidArgumentException {@code ERR_SOCKET_BAD_PORT} for a port outside 1..65535
-     * @throws InvalidStateException    {@code ERR_SOCKET_DGRAM_IS_CONNECTED} when connected or connecting
+     * @throws InvalidStateException    {@code ERR_SOCKET_DGRAM_IS_CONNECTED} when connected or connecting;
+     *                                  {@code ERR_METHOD_NOT_IMPLEMENTED} with {@link DatagramOptions#loops(int)}
+     *                                  {@code > 1}: a group of sockets has no single peer to connect
      */
     public DatagramSocket connect(int port, String address, Consumer<NetException> onConnect) {
         DgramErrors.checkPort(port, false);
+        if (group != null) {
+            throw DgramErrors.groupConnect();
+        }
         DatagramConnect connect = new DatagramConnect(this, port, address == null ? "" : address, onConnect);
         Runnable start;
         synchronized (state) {
@@ -443,22 +452,22 @@ public final class DatagramSocket extends EventEmitter {
 
     /** Node's {@code setBroadcast(flag)}: {@code SO_BROADCAST}; without it, sending to a broadcast address is {@code EACCES}. */
     public DatagramSocket setBroadcast(boolean flag) {
-        return check(inOrder(() -> handle.setBroadcast(flag)), "setBroadcast");
+        return check(inOrder(() -> DatagramGroup.all(this, h -> h.setBroadcast(flag))), "setBroadcast");
     }
 
     /** Node's {@code setTTL(ttl)}: {@code IP_TTL} (udp6: {@code IPV6_UNICAST_HOPS}), 1 to 255, else {@code setTTL EINVAL}. */
     public DatagramSocket setTTL(int ttl) {
-        return check(inOrder(() -> handle.setTtl(ttl)), "setTTL");
+        return check(inOrder(() -> DatagramGroup.all(this, h -> h.setTtl(ttl))), "setTTL");
     }
 
     /** Node's {@code setMulticastTTL(ttl)}: {@code IP_MULTICAST_TTL} (udp6: hops), 0 to 255. */
     public DatagramSocket setMulticastTTL(int ttl) {
-        return check(inOrder(() -> handle.setMulticastTtl(ttl)), "setMulticastTTL");
+        return check(inOrder(() -> DatagramGroup.all(this, h -> h.setMulticastTtl(ttl))), "setMulticastTTL");
     }
 
     /** Node's {@code setMulticastLoopback(flag)}: whether this host's own members get what it sends. */
     public DatagramSocket setMulticastLoopback(boolean flag) {
-        return check(inOrder(() -> handle.setMulticastLoopback(flag)), "setMulticastLoopback");
+        return check(inOrder(() -> DatagramGroup.all(this, h -> h.setMulticastLoopback(flag))), "setMulticastLoopback");
     }
 
     /**
@@ -470,7 +479,7 @@ public final class DatagramSocket extends EventEmitter {
         if (interfaceAddress == null) {
             throw DgramErrors.notAString("interfaceAddress");
         }
-        return check(inOrder(() -> handle.setMulticastInterface(interfaceAddress)), "setMulticastInterface");
+        return check(inOrder(() -> DatagramGroup.all(this, h -> h.setMulticastInterface(interfaceAddress))), "setMulticastInterface");
     }
 
     /** Joins {@code multicastAddress} on the interface the kernel chooses. */
@@ -502,7 +511,7 @@ public final class DatagramSocket extends EventEmitter {
         if (group == null || group.isEmpty()) {
             throw DgramErrors.missingArgument("multicastAddress");
         }
-        return check(inOrder(() -> handle.membership(group, iface, join)), syscall);
+        return check(inOrder(() -> DatagramGroup.all(this, h -> h.membership(group, iface, join))), syscall);
     }
 
     /** Joins the source-specific channel ({@code sourceAddress}, {@code groupAddress}). */
@@ -533,7 +542,7 @@ public final class DatagramSocket extends EventEmitter {
         if (group == null) {
             throw DgramErrors.notAString("groupAddress");
         }
-        return check(inOrder(() -> handle.sourceMembership(source, group, iface, join)), syscall);
+        return check(inOrder(() -> DatagramGroup.all(this, h -> h.sourceMembership(source, group, iface, join))), syscall);
     }
 
     /** Node's {@code setRecvBufferSize(size)}: {@code SO_RCVBUF}; {@link #getRecvBufferSize()} then reports twice this (Linux). */
@@ -564,7 +573,7 @@ public final class DatagramSocket extends EventEmitter {
         if (size < 0) {
             throw DgramErrors.badBufferSize();
         }
-        int r = inOrder(() -> handle.bufferSize(receive, size));
+        int r = inOrder(() -> size == 0 ? handle.bufferSize(receive, 0) : DatagramGroup.all(this, h -> h.bufferSize(receive, size)));
         if (r < 0) {
             throw DgramErrors.bufferSize(r, receive);
         }
@@ -644,27 +653,6 @@ public final class DatagramSocket extends EventEmitter {
     /** For tests: an int socket option, or {@code -errno}. */
     int intOption(int level, int name) {
         return handle.intOption(level, name);
-    }
-
-    /** Receives for the socket: each datagram becomes one {@link #MESSAGE}. Loop thread. */
-    private final class Inbox implements UdpHandle.Receiver {
-        @Override
-        public void onMessage(Chunk chunk, int length, int size, Peer from) {
-            int generation = chunk.generation();
-            try {
-                if (hasListeners(MESSAGE)) {
-                    emit(MESSAGE, Buffer.view(chunk, 0, length),
-                            new RemoteInfo(from.address(), SockAddr.familyName(from.family()), from.port(), size));
-                }
-            } finally {
-                chunk.release(generation);   // the listener's reference; a retain keeps the memory
-            }
-        }
-
-        @Override
-        public void onReceiveError(int negErrno) {
-            state.emitErrorOrClose(Errors.exception(negErrno, "recvmsg"));
-        }
     }
 
     // ---- EventEmitter, typed to return this socket ---------------------------------------------

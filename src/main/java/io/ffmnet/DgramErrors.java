@@ -36,6 +36,11 @@ final class DgramErrors {
         return new InvalidStateException("ERR_SOCKET_DGRAM_IS_CONNECTED", "Already connected");
     }
 
+    /** Node's wording for a method a class does not have: a group of sockets has no one peer. */
+    static InvalidStateException groupConnect() {
+        return new InvalidStateException("ERR_METHOD_NOT_IMPLEMENTED", "The connect() method is not implemented");
+    }
+
     static InvalidStateException notConnected() {
         return new InvalidStateException("ERR_SOCKET_DGRAM_NOT_CONNECTED", "Not connected");
     }

@@ -30,10 +30,16 @@ final class ReceiveBatch implements AutoCloseable {
     private final Chunk[] slots = new Chunk[MAX_WIDTH];
     private final int slotSize;
     private int width = 1;
+    /** Whether each header gets room for a {@code UDP_GRO} control message. */
+    private final boolean gro;
 
-    /** @param slotSize the bytes each datagram may have; longer ones arrive truncated */
-    ReceiveBatch(int slotSize) {
+    /**
+     * @param slotSize the bytes each datagram may have; longer ones arrive truncated
+     * @param gro      whether the socket has {@code UDP_GRO} on, so a slot may hold coalesced datagrams
+     */
+    ReceiveBatch(int slotSize, boolean gro) {
         this.slotSize = slotSize;
+        this.gro = gro;
     }
 
     /** How many datagrams the next call asks for. */
@@ -54,6 +60,9 @@ final class ReceiveBatch implements AutoCloseable {
             }
             vec.setIov(i, slots[i].address, slotSize);
             vec.setMessage(i, i, 1, SockAddr.MAX_SIZE);
+            if (gro) {
+                vec.setControlRoom(i);
+            }
         }
         int n = vec.receive(fd, width, MSG_TRUNC);
         if (n > 0) {
@@ -81,6 +90,14 @@ final class ReceiveBatch implements AutoCloseable {
     /** The bytes of datagram {@code i} that its slot holds: its size, or less if truncated. */
     int received(int i) {
         return Math.min(vec.length(i), slotSize);
+    }
+
+    /**
+     * With {@code UDP_GRO}: the size of each datagram the kernel coalesced into slot {@code i}
+     * (all but the last of that size), or 0 when the slot holds one datagram.
+     */
+    int segmentSize(int i) {
+        return gro ? vec.groSegmentSize(i) : 0;
     }
 
     MsgVec vec() {

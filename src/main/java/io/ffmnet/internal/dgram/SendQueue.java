@@ -5,9 +5,12 @@ import io.ffmnet.internal.sys.SockAddr;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
+import java.util.Iterator;
 
 import static io.ffmnet.internal.sys.SysConstants.EAGAIN;
 import static io.ffmnet.internal.sys.SysConstants.EINVAL;
+import static io.ffmnet.internal.sys.SysConstants.EIO;
+import static io.ffmnet.internal.sys.SysConstants.ENOPROTOOPT;
 
 /**
  * The send side of a UDP socket: datagrams the kernel could not take at once, sent later with
@@ -23,13 +26,27 @@ final class SendQueue implements AutoCloseable {
     static final int MAX_WIDTH = 32;
     /** Iovecs shared by one call's datagrams: room for 32 datagrams of 4 parts. */
     static final int IOV_CAPACITY = 128;
+    /** Datagrams per UDP_SEGMENT header at most: the kernel's {@code UDP_MAX_SEGMENTS} was 64 until Linux 6.9. */
+    static final int MAX_SEGMENTS = 64;
+    /**
+     * Payload per UDP_SEGMENT header at most: the kernel refuses more than one IPv4 datagram could
+     * carry (65,535 less the IP and UDP headers).
+     */
+    static final int MAX_SEGMENTED_BYTES = 65_507;
 
     private final int family;
     private final ArrayDeque<SendRequest> queue = new ArrayDeque<>();
     private MsgVec vec;
     /** One batch's outcomes, taken off the queue before any callback runs. */
-    private final int[] results = new int[MAX_WIDTH];
-    private final SendRequest[] done = new SendRequest[MAX_WIDTH];
+    private final int[] results = new int[MAX_WIDTH + IOV_CAPACITY];
+    private final SendRequest[] done = new SendRequest[MAX_WIDTH + IOV_CAPACITY];
+    /** How many datagrams each header of the batch carries (more than 1 with UDP_SEGMENT). */
+    private final int[] segmentsOf = new int[MAX_WIDTH];
+    /** The run {@link #joinRun} found, and the request after it. */
+    private final SendRequest[] run = new SendRequest[MAX_SEGMENTS + 1];
+    private boolean segmentation;
+    private long segmentedSends;
+    private long segmentedDatagrams;
 
     /** The destination {@link #encode} wrote last, to skip parsing it again. */
     private String lastIp;
@@ -94,7 +111,8 @@ final class SendQueue implements AutoCloseable {
     /**
      * One {@code sendmmsg}, then each datagram it took (or the first one it refused) completes.
      * The results are copied out before any callback runs: a callback may send (which reuses the
-     * headers) or close the socket.
+     * headers) or close the socket. With {@link #setSegmentation segmentation} on, a run of
+     * datagrams to one destination goes as one header ({@link #joinRun}).
      *
      * @return how many datagrams completed, or {@code -EAGAIN}
      */
@@ -106,35 +124,113 @@ final class SendQueue implements AutoCloseable {
         MsgVec v = vec();
         int count = 0;
         int iov = 0;
-        for (SendRequest r : queue) {
-            if (count == MAX_WIDTH || iov + r.parts > IOV_CAPACITY) {
-                break;
-            }
-            int e = fill(v, count, iov, r);
-            if (e < 0) {
+        Iterator<SendRequest> it = queue.iterator();
+        SendRequest r = it.next();
+        while (r != null && count < MAX_WIDTH && iov + r.parts <= IOV_CAPACITY) {
+            int nameLength = fill(v, count, iov, r);
+            if (nameLength < 0) {
                 if (count == 0) {
-                    return completeOne(e);  // a bad destination fails alone
+                    return completeOne(nameLength);  // a bad destination fails alone
                 }
                 break;
             }
+            int first = iov;
             iov += r.parts;
-            count++;
+            SendRequest next = it.hasNext() ? it.next() : null;
+            int segments = 1;
+            if (segmentation && next != null) {
+                segments = joinRun(v, r, next, it, iov);
+                for (int s = 1; s < segments; s++) {
+                    iov += run[s].parts;
+                }
+                next = segments > 1 ? run[segments] : next;
+                if (segments > 1) {
+                    v.setMessage(count, first, iov - first, nameLength);
+                    v.setSegmentSize(count, (int) r.bytes());
+                }
+            }
+            segmentsOf[count++] = segments;
+            r = next;
         }
         int sent = v.send(fd, 0, count);
         if (sent < 0) {
+            if (segmentsOf[0] > 1 && (sent == -EIO || sent == -EINVAL || sent == -ENOPROTOOPT)) {
+                segmentation = false;   // no UDP_SEGMENT here (or not at this size): datagram by datagram from now on
+                return 0;
+            }
             return sent == -EAGAIN ? sent : completeOne(sent);
         }
-        for (int i = 0; i < sent; i++) {
-            results[i] = v.length(i);
-            done[i] = queue.poll();
-            queuedBytes -= done[i].bytes();
+        int k = 0;
+        for (int e = 0; e < sent; e++) {
+            if (segmentsOf[e] > 1) {
+                segmentedSends++;
+                segmentedDatagrams += segmentsOf[e];
+            }
+            for (int s = 0; s < segmentsOf[e]; s++) {
+                SendRequest q = queue.poll();
+                results[k] = segmentsOf[e] == 1 ? v.length(e) : (int) q.bytes();
+                done[k++] = q;
+                queuedBytes -= q.bytes();
+            }
         }
-        for (int i = 0; i < sent; i++) {
-            SendRequest r = done[i];
+        for (int i = 0; i < k; i++) {
+            SendRequest q = done[i];
             done[i] = null;
-            r.complete(results[i]);
+            q.complete(results[i]);
         }
-        return sent;
+        return k;
+    }
+
+    /**
+     * Adds to the header just filled for {@code head} the datagrams after it that UDP_SEGMENT can
+     * carry with it (udp(7)): same destination, each of {@code head}'s size but the last, which
+     * may be shorter (and ends the run), at most {@link #MAX_SEGMENTS} and {@link #MAX_SEGMENTED_BYTES}
+     * in all. Their iovecs follow {@code head}'s from {@code iov}. Leaves the run in {@link #run},
+     * {@code head} first, and the request after it at {@code run[segments]} (null at the end).
+     *
+     * @return how many datagrams the header carries (1: no run)
+     */
+    private int joinRun(MsgVec v, SendRequest head, SendRequest next, Iterator<SendRequest> it, int iov) {
+        long size = head.bytes();
+        long total = size;
+        int segments = 1;
+        run[0] = head;
+        while (next != null && size > 0 && segments < MAX_SEGMENTS && next.bytes() > 0 && next.bytes() <= size
+                && total + next.bytes() <= MAX_SEGMENTED_BYTES && iov + next.parts <= IOV_CAPACITY
+                && sameDestination(head, next)) {
+            for (int p = 0; p < next.parts; p++) {
+                v.setIov(iov + p, next.addresses[p], next.lengths[p]);
+            }
+            iov += next.parts;
+            total += next.bytes();
+            run[segments++] = next;
+            boolean shorter = next.bytes() < size;
+            next = it.hasNext() ? it.next() : null;
+            if (shorter) {
+                break;
+            }
+        }
+        run[segments] = next;
+        return segments;
+    }
+
+    private static boolean sameDestination(SendRequest a, SendRequest b) {
+        return a.ip == null ? b.ip == null : a.port == b.port && a.ip.equals(b.ip);
+    }
+
+    /** Turns {@code UDP_SEGMENT} batching on or off (off by default; see {@link UdpOffload}). */
+    void setSegmentation(boolean on) {
+        segmentation = on;
+    }
+
+    /** Headers sent with {@code UDP_SEGMENT}, each carrying several datagrams: for tests and diagnostics. */
+    long segmentedSends() {
+        return segmentedSends;
+    }
+
+    /** Datagrams those headers carried. */
+    long segmentedDatagrams() {
+        return segmentedDatagrams;
     }
 
     private int completeOne(long result) {
@@ -159,7 +255,7 @@ final class SendQueue implements AutoCloseable {
         }
     }
 
-    /** Writes {@code request} into header {@code i}, its parts from iovec {@code iov} on. */
+    /** Writes {@code request} into header {@code i}, its parts from iovec {@code iov} on: its name's length, or {@code -errno}. */
     private int fill(MsgVec v, int i, int iov, SendRequest request) {
         for (int p = 0; p < request.parts; p++) {
             v.setIov(iov + p, request.addresses[p], request.lengths[p]);
@@ -172,7 +268,7 @@ final class SendQueue implements AutoCloseable {
             }
         }
         v.setMessage(i, iov, request.parts, nameLength);
-        return 0;
+        return nameLength;
     }
 
     /**

@@ -23,6 +23,8 @@ import static io.ffmnet.internal.sys.SysConstants.ECANCELED;
 import static io.ffmnet.internal.sys.SysConstants.EINVAL;
 import static io.ffmnet.internal.sys.SysConstants.IPPROTO_IP;
 import static io.ffmnet.internal.sys.SysConstants.IPPROTO_IPV6;
+import static io.ffmnet.internal.sys.SysConstants.IPPROTO_UDP;
+import static io.ffmnet.internal.sys.SysConstants.UDP_GRO;
 import static io.ffmnet.internal.sys.SysConstants.IPV6_MULTICAST_HOPS;
 import static io.ffmnet.internal.sys.SysConstants.IPV6_MULTICAST_LOOP;
 import static io.ffmnet.internal.sys.SysConstants.IPV6_UNICAST_HOPS;
@@ -84,11 +86,13 @@ public final class UdpHandle extends PollHandle {
          * A datagram arrived.
          *
          * @param chunk  its memory, one reference now owned by the receiver
-         * @param length the bytes in {@code chunk}
+         * @param offset where in {@code chunk} it starts (not 0 when one receive brought
+         *               several coalesced datagrams: {@code UDP_GRO})
+         * @param length its bytes in {@code chunk}
          * @param size   the datagram's size on the wire: more than {@code length} if it was
          *               truncated to fit the receive slot
          */
-        void onMessage(Chunk chunk, int length, int size, Peer from);
+        void onMessage(Chunk chunk, int offset, int length, int size, Peer from);
 
         /** Receiving failed ({@code -ECONNREFUSED} on a connected socket, for one). */
         void onReceiveError(int negErrno);
@@ -104,6 +108,9 @@ public final class UdpHandle extends PollHandle {
     private boolean receiving;
     private boolean corked;
     private volatile boolean closed;
+    /** Whether to ask for {@code UDP_GRO} when receiving starts; see {@link UdpOffload}. */
+    private boolean gro = UdpOffload.GRO;
+    private long coalescedReceives;
 
     /**
      * @param family   {@code AF_INET} or {@code AF_INET6}
@@ -115,6 +122,31 @@ public final class UdpHandle extends PollHandle {
         this.slotSize = slotSize;
         this.receiver = receiver;
         this.sends = new SendQueue(family);
+        sends.setSegmentation(UdpOffload.GSO);
+    }
+
+    /**
+     * Overrides the system properties of {@link UdpOffload} for this socket (tests,
+     * benchmarks). Before receiving starts: {@code UDP_GRO} is set then.
+     */
+    public void setOffload(boolean gso, boolean gro) {
+        sends.setSegmentation(gso);
+        this.gro = gro;
+    }
+
+    /** Headers sent with {@code UDP_SEGMENT} (each several datagrams): for tests and diagnostics. Loop thread. */
+    public long segmentedSends() {
+        return sends.segmentedSends();
+    }
+
+    /** Datagrams those headers carried. Loop thread. */
+    public long segmentedDatagrams() {
+        return sends.segmentedDatagrams();
+    }
+
+    /** Receives that brought several coalesced datagrams ({@code UDP_GRO}): for tests and diagnostics. Loop thread. */
+    public long coalescedReceives() {
+        return coalescedReceives;
     }
 
     /** {@code AF_INET} or {@code AF_INET6}. */
@@ -340,11 +372,20 @@ public final class UdpHandle extends PollHandle {
             return r;
         }
         if (batch == null) {
-            batch = new ReceiveBatch(slotSize);
+            batch = new ReceiveBatch(slotSize, gro && enableGro());
         }
         receiving = true;
         updateInterest();
         return 0;
+    }
+
+    /**
+     * {@code UDP_GRO} (Linux 5.0): the kernel may then hand over several datagrams of one flow in
+     * one buffer of up to 64 KiB, so only a socket whose slots hold 64 KiB may take it (a smaller
+     * slot would cut coalesced datagrams off). A kernel without it says {@code ENOPROTOOPT}.
+     */
+    private boolean enableGro() {
+        return slotSize >= 64 * 1024 && UdpOptions.setInt(fd, IPPROTO_UDP, UDP_GRO, 1) == 0;
     }
 
     @Override
@@ -401,7 +442,37 @@ public final class UdpHandle extends PollHandle {
             Peer from = senders.sender(batch.vec(), i);
             int size = batch.size(i);
             int length = batch.received(i);
-            receiver.onMessage(batch.take(i), length, size, from);
+            int segment = batch.segmentSize(i);
+            if (segment > 0 && size > segment) {
+                deliverSegments(batch.take(i), length, size, segment, from);
+            } else {
+                receiver.onMessage(batch.take(i), 0, length, size, from);
+            }
+        }
+    }
+
+    /**
+     * One buffer of coalesced datagrams ({@code UDP_GRO}): each {@code segment} bytes but the
+     * last is one datagram, delivered as its own message, as if received one by one. Each message
+     * takes its own reference to the chunk; the one we hold goes with the last.
+     */
+    private void deliverSegments(Chunk chunk, int length, int size, int segment, Peer from) {
+        coalescedReceives++;
+        int generation = chunk.generation();
+        for (int offset = 0; offset < size; offset += segment) {
+            boolean last = offset + segment >= size || offset + segment >= length;
+            if (!last) {
+                chunk.retain(generation);
+            }
+            int wire = Math.min(segment, size - offset);
+            receiver.onMessage(chunk, offset, Math.min(wire, length - offset), wire, from);
+            if (last) {
+                return;
+            }
+            if (!receiving || closed) {
+                chunk.release(generation);   // a listener closed the socket: the rest is dropped, as unread datagrams are
+                return;
+            }
         }
     }
 

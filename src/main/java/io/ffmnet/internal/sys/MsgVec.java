@@ -3,6 +3,10 @@ package io.ffmnet.internal.sys;
 import java.lang.foreign.MemorySegment;
 
 import static io.ffmnet.bindings.linux_x86_64.Structs.*;
+import static io.ffmnet.internal.sys.SysConstants.IPPROTO_UDP;
+import static io.ffmnet.internal.sys.SysConstants.UDP_GRO;
+import static io.ffmnet.internal.sys.SysConstants.UDP_SEGMENT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -19,16 +23,25 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * struct iovec   { void *iov_base; size_t iov_len; };
  * </pre>
  * Layout: {@code capacity} headers, then {@code iovCapacity} iovecs, then {@code capacity}
- * address slots of {@link SockAddr#MAX_SIZE} bytes each. Not thread-safe: one loop thread uses it.
+ * address slots of {@link SockAddr#MAX_SIZE} bytes each, then {@code capacity} control slots of
+ * {@link #CONTROL_SIZE} bytes for the one UDP control message a header may carry
+ * ({@code UDP_SEGMENT} on send, {@code UDP_GRO} on receive: udp(7)):
+ * <pre>
+ * struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; unsigned char cmsg_data[]; };
+ * </pre>
+ * Not thread-safe: one loop thread uses it.
  */
 public final class MsgVec implements AutoCloseable {
     private static final long NAME_SIZE = SockAddr.MAX_SIZE;
+    /** {@code CMSG_SPACE(sizeof(int))}: room for one cmsghdr and an int, 8-aligned. */
+    static final long CONTROL_SIZE = CMSG_DATA_OFFSET + 8;
 
     private final int capacity;
     private final int iovCapacity;
     private final long base;
     private final long iovs;
     private final long names;
+    private final long controls;
     private final MemorySegment memory;
     private boolean closed;
 
@@ -42,10 +55,11 @@ public final class MsgVec implements AutoCloseable {
         }
         this.capacity = capacity;
         this.iovCapacity = iovCapacity;
-        long size = capacity * SIZEOF_MMSGHDR + iovCapacity * SIZEOF_IOVEC + capacity * NAME_SIZE;
+        long size = capacity * SIZEOF_MMSGHDR + iovCapacity * SIZEOF_IOVEC + capacity * (NAME_SIZE + CONTROL_SIZE);
         this.base = Mem.malloc(size);
         this.iovs = base + capacity * SIZEOF_MMSGHDR;
         this.names = iovs + iovCapacity * SIZEOF_IOVEC;
+        this.controls = names + capacity * NAME_SIZE;
         this.memory = MemorySegment.ofAddress(base).reinterpret(size);
         memory.fill((byte) 0);
     }
@@ -76,6 +90,47 @@ public final class MsgVec implements AutoCloseable {
         memory.set(JAVA_LONG, h + OFFSETOF_MSGHDR_MSG_CONTROLLEN, 0L);
         memory.set(JAVA_INT, h + OFFSETOF_MSGHDR_MSG_FLAGS, 0);
         memory.set(JAVA_INT, h + OFFSETOF_MMSGHDR_MSG_LEN, 0);
+    }
+
+    /**
+     * Makes header {@code i} (set with {@link #setMessage} first) carry {@code UDP_SEGMENT}: the
+     * kernel cuts its payload into datagrams of {@code segmentSize} bytes, the last one possibly
+     * shorter (udp(7), Linux 4.18). The kernel wants {@code cmsg_len == CMSG_LEN(sizeof(__u16))}.
+     */
+    public void setSegmentSize(int i, int segmentSize) {
+        long c = controls - base + i * CONTROL_SIZE;
+        memory.set(JAVA_LONG, c + OFFSETOF_CMSGHDR_CMSG_LEN, CMSG_DATA_OFFSET + 2);
+        memory.set(JAVA_INT, c + OFFSETOF_CMSGHDR_CMSG_LEVEL, IPPROTO_UDP);   // SOL_UDP
+        memory.set(JAVA_INT, c + OFFSETOF_CMSGHDR_CMSG_TYPE, UDP_SEGMENT);
+        memory.set(JAVA_SHORT, c + CMSG_DATA_OFFSET, (short) segmentSize);
+        long h = header(i);
+        memory.set(JAVA_LONG, h + OFFSETOF_MSGHDR_MSG_CONTROL, controls + i * CONTROL_SIZE);
+        memory.set(JAVA_LONG, h + OFFSETOF_MSGHDR_MSG_CONTROLLEN, CONTROL_SIZE);
+    }
+
+    /** Gives header {@code i} (set with {@link #setMessage} first) room to receive a control message. */
+    public void setControlRoom(int i) {
+        long h = header(i);
+        memory.set(JAVA_LONG, h + OFFSETOF_MSGHDR_MSG_CONTROL, controls + i * CONTROL_SIZE);
+        memory.set(JAVA_LONG, h + OFFSETOF_MSGHDR_MSG_CONTROLLEN, CONTROL_SIZE);
+    }
+
+    /**
+     * The {@code UDP_GRO} control message of received header {@code i}: the size of each datagram
+     * the kernel coalesced into this one buffer ({@code int gso_size}), or 0 when there is none.
+     */
+    public int groSegmentSize(int i) {
+        long h = header(i);
+        long length = memory.get(JAVA_LONG, h + OFFSETOF_MSGHDR_MSG_CONTROLLEN);
+        if (length < CMSG_DATA_OFFSET + 4) {
+            return 0;
+        }
+        long c = controls - base + i * CONTROL_SIZE;
+        if (memory.get(JAVA_INT, c + OFFSETOF_CMSGHDR_CMSG_LEVEL) != IPPROTO_UDP
+                || memory.get(JAVA_INT, c + OFFSETOF_CMSGHDR_CMSG_TYPE) != UDP_GRO) {
+            return 0;
+        }
+        return memory.get(JAVA_INT, c + CMSG_DATA_OFFSET);
     }
 
     /** Sets iovec {@code j} to {@code length} bytes at native address {@code address}. */

@@ -114,6 +114,7 @@ public final class SysConstants {
     public static final int EPERM = Errno.EPERM;
     public static final int EBADF = Errno.EBADF;
     public static final int EINVAL = Errno.EINVAL;
+    public static final int EIO = Errno.EIO;
     public static final int EMFILE = Errno.EMFILE;
     public static final int ENFILE = Errno.ENFILE;
     public static final int ENOBUFS = Errno.ENOBUFS;

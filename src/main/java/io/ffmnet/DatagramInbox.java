@@ -1,0 +1,42 @@
+package io.ffmnet;
+
+import io.ffmnet.internal.buffer.Chunk;
+import io.ffmnet.internal.dgram.Peer;
+import io.ffmnet.internal.dgram.UdpHandle;
+import io.ffmnet.internal.sys.Errors;
+import io.ffmnet.internal.sys.SockAddr;
+
+/**
+ * Receives for a {@link DatagramSocket}: each datagram becomes one {@code MESSAGE}, on the thread
+ * of the loop whose socket received it (the socket's own loop, or a loop of its group).
+ */
+final class DatagramInbox implements UdpHandle.Receiver {
+    private final DatagramSocket socket;
+    /** Null for the socket's own descriptor; the group for a member's, whose close may lag. */
+    private final DatagramGroup group;
+
+    DatagramInbox(DatagramSocket socket, DatagramGroup group) {
+        this.socket = socket;
+        this.group = group;
+    }
+
+    @Override
+    public void onMessage(Chunk chunk, int offset, int length, int size, Peer from) {
+        int generation = chunk.generation();
+        try {
+            // A member closes on its own loop a moment after close(): deliver nothing meanwhile.
+            if ((group == null || !group.isClosing()) && socket.hasListeners(DatagramSocket.MESSAGE)) {
+                socket.emit(DatagramSocket.MESSAGE, Buffer.view(chunk, offset, length),
+                        new RemoteInfo(from.address(), SockAddr.familyName(from.family()), from.port(), size));
+            }
+        } finally {
+            chunk.release(generation);   // the listener's reference; a retain keeps the memory
+        }
+    }
+
+    @Override
+    public void onReceiveError(int negErrno) {
+        NetException error = Errors.exception(negErrno, "recvmsg");
+        socket.onLoop(() -> socket.state.emitErrorOrClose(error));   // ERROR is the socket's own loop's
+    }
+}
