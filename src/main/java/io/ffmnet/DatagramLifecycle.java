@@ -123,6 +123,10 @@ final class DatagramLifecycle {
                 // Port 0: the others take the port the kernel gave the first one.
                 int bound = port != 0 ? port : handle.localAddress().port();
                 r = socket.group.bind(ip, bound, bindFlags(), handle.family(), options.maxMessageSize());
+                if (r < 0) {
+                    groupBindFailed(DgramErrors.withHostPort(r, "bind", ip, port));
+                    return;
+                }
             }
             if (r < 0) {
                 bindFailed(DgramErrors.withHostPort(r, "bind", ip, port));
@@ -200,6 +204,17 @@ final class DatagramLifecycle {
                 d.cancel(error);
             }
         }
+    }
+
+    /**
+     * A member of a group could not bind after the socket's own descriptor did. A bound
+     * descriptor cannot be unbound, so unlike a plain bind failure the socket cannot go back to
+     * unbound and try again: it reports the error like any bind failure, then closes every
+     * descriptor it made and emits {@code CLOSE}.
+     */
+    private void groupBindFailed(NetException error) {
+        bindFailed(error);
+        closeIfOpen();
     }
 
     // ---- connect state ----------------------------------------------------------------------

@@ -94,7 +94,7 @@ public final class LoopsBindFailMain {
      * Lowers the soft limit a little above the highest descriptor, opens "/" until the table is
      * full, then closes the last one: exactly one slot is free.
      */
-    private static List<Integer> fillAllButOne() throws IOException {
+    static List<Integer> fillAllButOne() throws IOException {
         setSoftLimit(descriptors().lastKey() + 16);
         List<Integer> filler = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {
@@ -108,7 +108,7 @@ public final class LoopsBindFailMain {
         return filler;
     }
 
-    private static TreeMap<Integer, String> descriptors() throws IOException {
+    static TreeMap<Integer, String> descriptors() throws IOException {
         TreeMap<Integer, String> fds = new TreeMap<>();
         try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd"))) {
             entries.forEach(p -> {
@@ -122,7 +122,7 @@ public final class LoopsBindFailMain {
         return fds;
     }
 
-    private static long softLimit() {
+    static long softLimit() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment rlimit = arena.allocate(16, 8);
             check(Fds.getrlimit(RLIMIT_NOFILE, rlimit.address()), "getrlimit");
@@ -131,7 +131,7 @@ public final class LoopsBindFailMain {
     }
 
     /** setrlimit(RLIMIT_NOFILE) with a new soft limit; a struct rlimit is {rlim_cur, rlim_max}. */
-    private static void setSoftLimit(long soft) {
+    static void setSoftLimit(long soft) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment rlimit = arena.allocate(16, 8);
             check(Fds.getrlimit(RLIMIT_NOFILE, rlimit.address()), "getrlimit");
