@@ -27,6 +27,7 @@ public final class Constants {
     public static final int SO_RCVBUF = 8;
     public static final int SO_SNDBUF = 7;
     public static final int SO_ERROR = 4;
+    public static final int SO_NO_CHECK = 11;
     public static final int SO_LINGER = 13;
     public static final int SO_TYPE = 3;
     public static final int SO_RCVLOWAT = 18;

@@ -31,6 +31,8 @@ public final class SysConstants {
     public static final int SO_RCVBUF = Constants.SO_RCVBUF;
     public static final int SO_SNDBUF = Constants.SO_SNDBUF;
     public static final int SO_ERROR = Constants.SO_ERROR;
+    /** Turns UDP checksums off; UDP_SEGMENT then refuses with EINVAL (tests use it to force a fallback). */
+    public static final int SO_NO_CHECK = Constants.SO_NO_CHECK;
     public static final int SO_LINGER = Constants.SO_LINGER;
     public static final int SO_TYPE = Constants.SO_TYPE;
     public static final int IPPROTO_IP = Constants.IPPROTO_IP;
