@@ -1,67 +1,62 @@
 package io.ffmnet.bench.servers;
 
+import io.ffmnet.DatagramOptions;
+import io.ffmnet.DatagramSocket;
+import io.ffmnet.Dgram;
 import io.ffmnet.Net;
 import io.ffmnet.Server;
 import io.ffmnet.ServerOptions;
 import io.ffmnet.Socket;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * ffm-net through its Node-style API, written as a Node user would write it:
- * {@code socket.on(DATA, b -> socket.write(b))}. The received buffer is a pooled native view
- * and writing it copies nothing. UDP goes through {@code io.ffmnet.Dgram} (see {@link FfmDgram}).
+ * {@code socket.on(DATA, b -> socket.write(b))} and
+ * {@code socket.send(msg, rinfo.port(), rinfo.address())}. The received buffer is a pooled
+ * native view and writing or sending it copies nothing. With several loops the server and the
+ * datagram socket spread over them ({@code ServerOptions.loops}, {@code DatagramOptions.loops}).
  */
 public final class FfmNodeEcho implements Echo {
+    private static final long GUARD_SECONDS = 10;
+
     private final Server server;
     private final int tcpPort;
-    private final FfmDgram.Handle udp;
-    private final String udpNote;
+    private final DatagramSocket udp;
 
-    private FfmNodeEcho(Server server, int tcpPort, FfmDgram.Handle udp, String udpNote) {
+    private FfmNodeEcho(Server server, int tcpPort, DatagramSocket udp) {
         this.server = server;
         this.tcpPort = tcpPort;
         this.udp = udp;
-        this.udpNote = udpNote;
     }
 
     public static FfmNodeEcho start(int tcpPort, int udpPort, int loops, long idleTimeoutMs) throws Exception {
-        ServerOptions options = new ServerOptions().noDelay(true);
-        if (loops > 1) {
-            options.loops(loops);
-        }
-        Server server = Net.createServer(options, socket -> {
+        Server server = Net.createServer(new ServerOptions().noDelay(true).loops(loops), socket -> {
             socket.on(Socket.DATA, b -> socket.write(b));
             socket.on(Socket.ERROR, err -> { });   // peers that reset are part of the accept storm
             if (idleTimeoutMs > 0) {
                 socket.setTimeout(idleTimeoutMs, socket::destroy);
             }
         });
-        CountDownLatch listening = new CountDownLatch(1);
-        AtomicReference<Exception> failed = new AtomicReference<>();
-        server.on(Server.ERROR, err -> {
-            failed.set(err);
-            listening.countDown();
-        });
-        server.listen(tcpPort, "127.0.0.1", listening::countDown);
-        if (!listening.await(10, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("ffm-net server did not start listening in 10 s");
-        }
-        if (failed.get() != null) {
-            throw failed.get();
-        }
-        FfmDgram.Handle udp = null;
-        String note = null;
-        if (udpPort >= 0) {
-            if (FfmDgram.AVAILABLE) {
-                udp = FfmDgram.bindEcho(udpPort);
-            } else {
-                note = "pending: " + FfmDgram.UNAVAILABLE_REASON;
-            }
-        }
-        return new FfmNodeEcho(server, server.address().port(), udp, note);
+        CompletableFuture<Void> listening = new CompletableFuture<>();
+        server.on(Server.ERROR, listening::completeExceptionally);
+        server.listen(tcpPort, "127.0.0.1", () -> listening.complete(null));
+        listening.get(GUARD_SECONDS, TimeUnit.SECONDS);
+        DatagramSocket udp = udpPort >= 0 ? bindUdpEcho(udpPort, loops) : null;
+        return new FfmNodeEcho(server, server.address().port(), udp);
+    }
+
+    private static DatagramSocket bindUdpEcho(int port, int loops) throws Exception {
+        DatagramSocket[] self = new DatagramSocket[1];
+        self[0] = Dgram.createSocket(new DatagramOptions().type("udp4").loops(loops),
+                (msg, rinfo) -> self[0].send(msg, rinfo.port(), rinfo.address()));
+        CompletableFuture<Void> bound = new CompletableFuture<>();
+        self[0].on(DatagramSocket.ERROR, bound::completeExceptionally);
+        self[0].bind(port, "127.0.0.1", () -> bound.complete(null));
+        bound.get(GUARD_SECONDS, TimeUnit.SECONDS);
+        return self[0];
     }
 
     @Override
@@ -71,12 +66,7 @@ public final class FfmNodeEcho implements Echo {
 
     @Override
     public int udpPort() {
-        return udp == null ? -1 : udp.port();
-    }
-
-    @Override
-    public String udpNote() {
-        return udpNote;
+        return udp == null ? -1 : udp.address().port();
     }
 
     @Override

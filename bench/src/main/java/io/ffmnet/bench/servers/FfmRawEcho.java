@@ -25,8 +25,7 @@ import static io.ffmnet.internal.sys.SysConstants.AF_INET;
  * lists. The difference between this and {@link FfmNodeEcho} is what the API costs.
  *
  * <p>Each read hands over a pooled chunk with a count of one; the echo writes that same memory
- * back and releases the chunk once the kernel took the bytes. UDP has no raw handle layer to
- * measure yet ({@code internal/dgram} is not in the library), so this contestant is TCP only.
+ * back and releases the chunk once the kernel took the bytes. UDP goes through {@link FfmRawUdp}.
  *
  * <p>With {@code loops > 1}, one loop per listener, each listener on the same port with
  * {@code SO_REUSEPORT}: the kernel spreads connections over them.
@@ -35,11 +34,13 @@ public final class FfmRawEcho implements Echo {
     private final List<Loop> loops;
     private final List<Acceptor> acceptors;
     private final int tcpPort;
+    private final FfmRawUdp udp;
 
-    private FfmRawEcho(List<Loop> loops, List<Acceptor> acceptors, int tcpPort) {
+    private FfmRawEcho(List<Loop> loops, List<Acceptor> acceptors, int tcpPort, FfmRawUdp udp) {
         this.loops = loops;
         this.acceptors = acceptors;
         this.tcpPort = tcpPort;
+        this.udp = udp;
     }
 
     public static FfmRawEcho start(int tcpPort, int udpPort, int loopCount, long idleTimeoutMs) throws Exception {
@@ -55,7 +56,8 @@ public final class FfmRawEcho implements Echo {
             acceptors.add(acceptor);
             port = acceptor.port;
         }
-        return new FfmRawEcho(loops, acceptors, port);
+        FfmRawUdp udp = udpPort >= 0 ? FfmRawUdp.bind(loops, udpPort) : null;
+        return new FfmRawEcho(loops, acceptors, port, udp);
     }
 
     static <T> T onLoop(Loop loop, Callable<T> task) throws Exception {
@@ -77,16 +79,18 @@ public final class FfmRawEcho implements Echo {
 
     @Override
     public int udpPort() {
-        return -1;
-    }
-
-    @Override
-    public String udpNote() {
-        return "not measured: the library has no raw datagram handle layer (internal/dgram) yet";
+        return udp == null ? -1 : udp.port;
     }
 
     @Override
     public void close() {
+        if (udp != null) {
+            try {
+                udp.close();
+            } catch (Exception e) {
+                e.printStackTrace();
+            }
+        }
         for (int i = 0; i < loops.size(); i++) {
             Acceptor acceptor = acceptors.get(i);
             try {
