@@ -56,7 +56,7 @@ def contestants(java):
                                                                "--idle-timeout", str(idle), "--loops", str(loops)])
     return {
         "ffm-node": (ffm("node"), True, "ffm-net, Node-style API (Net.createServer, socket.on(DATA, b -> socket.write(b)))"),
-        "ffm-raw": (ffm("raw"), True, "ffm-net raw handle layer (ListenHandle/StreamHandle/Loop), TCP only"),
+        "ffm-raw": (ffm("raw"), True, "ffm-net raw handle layer (ListenHandle/StreamHandle/UdpHandle/Loop)"),
         "netty-epoll": (peer("netty-epoll"), True, "Netty 4.2.18 native epoll, canonical echo handler"),
         "netty-io_uring": (peer("netty-io_uring"), True, "Netty 4.2.18 native io_uring"),
         "nio": (peer("nio"), False, "JDK NIO selector, one thread (no idle timers)"),
