@@ -72,6 +72,8 @@ public class Socket extends EventEmitter implements Writable {
     private Endpoint local;
     private Endpoint remote;
     private Server server;
+    /** The zero-copy pipe splicing into this socket, if one is (see SocketSplice). */
+    SocketSplice spliceInto;
 
     // Read from any thread.
     volatile boolean connecting;
@@ -320,6 +322,7 @@ public class Socket extends EventEmitter implements Writable {
         if (writableEnded || destroyed) {
             return;
         }
+        SocketSplice.beforeWrite(this);  // bytes in a splice's kernel pipe go before the FIN
         ending = true;  // also when the loop ends the socket itself (allowHalfOpen false)
         writableEnded = true;
         if (handle != null && !connecting) {
@@ -386,6 +389,7 @@ public class Socket extends EventEmitter implements Writable {
         destroyError = error;
         connecting = false;
         tuning.stopTimer();
+        SocketSplice.destinationClosing(this);
         reader.closing();
         if (handle != null) {
             if (local == null) {
@@ -615,9 +619,6 @@ public class Socket extends EventEmitter implements Writable {
         onLoop(() -> refs.referenced(false));
         return this;
     }
-
-
-
 
     // ---- pipe ------------------------------------------------------------------------------
 

@@ -96,6 +96,7 @@ final class SocketWriter {
             early.add(w);
             return;
         }
+        SocketSplice.beforeWrite(socket);  // bytes in a splice's kernel pipe go first
         send(w);
     }
 
@@ -170,6 +171,11 @@ final class SocketWriter {
             needDrain = false;
             socket.emit(Socket.DRAIN);
         }
+    }
+
+    /** Bytes a zero-copy pipe moved into this socket with splice(2); loop thread. */
+    void countSpliced(long n) {
+        bytesWritten += n;
     }
 
     /** What a write lost to a destroyed socket reports: the destroy error, or Node's default. */
