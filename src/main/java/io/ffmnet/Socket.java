@@ -72,8 +72,8 @@ public class Socket extends EventEmitter implements Writable {
     private Endpoint local;
     private Endpoint remote;
     private Server server;
-    /** The zero-copy pipe splicing into this socket, if one is (see SocketSplice). */
-    SocketSplice spliceInto;
+    /** The splice or sendfile writing into this socket around its queue, if any; loop thread. */
+    ZeroCopyWriter zeroCopy;
 
     // Read from any thread.
     volatile boolean connecting;
@@ -322,7 +322,7 @@ public class Socket extends EventEmitter implements Writable {
         if (writableEnded || destroyed) {
             return;
         }
-        SocketSplice.beforeWrite(this);  // bytes in a splice's kernel pipe go before the FIN
+        ZeroCopyWriter.beforeWrite(this);  // bytes in a splice's kernel pipe go before the FIN
         ending = true;  // also when the loop ends the socket itself (allowHalfOpen false)
         writableEnded = true;
         if (handle != null && !connecting) {
@@ -389,7 +389,7 @@ public class Socket extends EventEmitter implements Writable {
         destroyError = error;
         connecting = false;
         tuning.stopTimer();
-        SocketSplice.destinationClosing(this);
+        ZeroCopyWriter.destinationClosing(this);
         reader.closing();
         if (handle != null) {
             if (local == null) {

@@ -41,7 +41,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * to (or reported exactly as by) the ordinary read path, so the events and codes are the same.
  * The kernel pipe's two descriptors live exactly as long as the mode.
  */
-final class SocketSplice {
+final class SocketSplice implements ZeroCopyWriter {
     /** {@code -Dio.ffmnet.splice=false} turns the mode off: every pipe copies through user memory. */
     static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("io.ffmnet.splice"));
     /**
@@ -93,7 +93,7 @@ final class SocketSplice {
         if (!ENABLED || source.loop() != destination.loop()
                 || !open(source) || !open(destination)
                 || source.readableEnded || destination.ending || destination.writableEnded
-                || destination.spliceInto != null
+                || destination.zeroCopy != null
                 || destination.bufferSize() != 0 || destination.handle.queuedBytes() != 0
                 || source.listenerCount(Socket.DATA) != 0 || source.listenerCount(Socket.TEXT) != 0) {
             return null;
@@ -114,7 +114,7 @@ final class SocketSplice {
         int capacity = Fds.fcntl(write, F_GETPIPE_SZ, 0);
         SocketSplice s = new SocketSplice(source, destination, read, write,
                 capacity > 0 ? capacity : StreamHandle.READ_SIZE);
-        destination.spliceInto = s;
+        destination.zeroCopy = s;
         source.handle.setReadableHook(s.onReadable);
         STARTS.increment();
         return s;
@@ -124,20 +124,16 @@ final class SocketSplice {
         return s.handle != null && !s.handle.isClosed() && s.connected && !s.connecting && !s.destroyed;
     }
 
-    /** A write or {@code end()} is about to reach {@code destination}: the splice into it ends first. */
-    static void beforeWrite(Socket destination) {
-        SocketSplice s = destination.spliceInto;
-        if (s != null) {
-            s.stop();
-        }
+    /** A write or {@code end()} is about to reach the destination: the splice into it ends first. */
+    @Override
+    public void beforeWrite() {
+        stop();
     }
 
-    /** {@code destination} is being destroyed: what the kernel pipe holds is lost with it. */
-    static void destinationClosing(Socket destination) {
-        SocketSplice s = destination.spliceInto;
-        if (s != null) {
-            s.end(false);
-        }
+    /** The destination is being destroyed: what the kernel pipe holds is lost with it. */
+    @Override
+    public void destinationClosing() {
+        end(false);
     }
 
     /** Leaves the mode: bytes in the kernel pipe go to the destination's write queue first. */
@@ -150,8 +146,8 @@ final class SocketSplice {
             return;
         }
         active = false;
-        if (destination.spliceInto == this) {
-            destination.spliceInto = null;
+        if (destination.zeroCopy == this) {
+            destination.zeroCopy = null;
         }
         source.handle.setReadableHook(null);
         destination.handle.setWritableHook(null);
@@ -228,7 +224,7 @@ final class SocketSplice {
             long n = Fds.splice(pipeRead, 0, destination.handle.fd(), 0, inPipe, FLAGS);
             if (n > 0) {
                 inPipe -= n;
-                destination.writer().countSpliced(n);
+                destination.writer().countDirect(n);
                 destination.refreshIdle();
                 SPLICED_BYTES.add(n);
                 continue;

@@ -96,7 +96,7 @@ final class SocketWriter {
             early.add(w);
             return;
         }
-        SocketSplice.beforeWrite(socket);  // bytes in a splice's kernel pipe go first
+        ZeroCopyWriter.beforeWrite(socket);  // bytes in a splice's kernel pipe go first
         send(w);
     }
 
@@ -173,8 +173,8 @@ final class SocketWriter {
         }
     }
 
-    /** Bytes a zero-copy pipe moved into this socket with splice(2); loop thread. */
-    void countSpliced(long n) {
+    /** Bytes a splice or sendfile moved into this socket around the queue; loop thread. */
+    void countDirect(long n) {
         bytesWritten += n;
     }
 

@@ -125,8 +125,7 @@ class NetPipeSpliceTest {
     }
 
     private static boolean waitingForDestination(Socket destination) {
-        SocketSplice s = destination.spliceInto;
-        return s != null && s.waitingForDestination();
+        return destination.zeroCopy instanceof SocketSplice s && s.waitingForDestination();
     }
 
     // ---- through a proxy ---------------------------------------------------------------------
@@ -248,7 +247,7 @@ class NetPipeSpliceTest {
             s.pipe(up, false);
             s.on(Socket.END, mustCall(() -> {
                 assertFalse(up.writableEnded, "end: false leaves the destination writable");
-                assertNull(up.spliceInto, "the source's end left splice mode");
+                assertNull(up.zeroCopy, "the source's end left splice mode");
                 up.end("tail");
             }));
         });
@@ -302,10 +301,10 @@ class NetPipeSpliceTest {
         Stalled st = Stalled.start(16 << 20, 14);
         Socket in = st.in.get();
         long[] atUnpipe = onLoopGet(() -> {
-            long held = st.up.spliceInto.bytesInPipe();
+            long held = ((SocketSplice) st.up.zeroCopy).bytesInPipe();
             long read = in.bytesRead();
             in.unpipe(st.up);
-            assertNull(st.up.spliceInto);
+            assertNull(st.up.zeroCopy);
             assertTrue(in.isPaused(), "unpipe pauses a source left with no destination");
             return new long[] {held, read};
         });
@@ -336,10 +335,10 @@ class NetPipeSpliceTest {
         Socket in = st.in.get();
         Collector seen = new Collector(true);
         long readBefore = onLoopGet(() -> {
-            assertTrue(st.up.spliceInto.bytesInPipe() > 0, "the kernel pipe holds bytes");
+            assertTrue(((SocketSplice) st.up.zeroCopy).bytesInPipe() > 0, "the kernel pipe holds bytes");
             long read = in.bytesRead();
             in.on(Socket.DATA, seen);
-            assertNull(st.up.spliceInto, "a data listener ends splice mode at once");
+            assertNull(st.up.zeroCopy, "a data listener ends splice mode at once");
             return read;
         });
         st.sink.resume();
@@ -378,7 +377,7 @@ class NetPipeSpliceTest {
         long startsBefore = SocketSplice.STARTS.sum();
         onLoop(() -> {
             in.pause();
-            assertNull(st.up.spliceInto);
+            assertNull(st.up.zeroCopy);
             in.resume();
         });
         st.sink.resume();
@@ -408,7 +407,7 @@ class NetPipeSpliceTest {
         assertEquals("read", e.syscall());
         assertTrue(await(closed));
         onLoop(() -> {
-            assertNull(st.up.spliceInto);
+            assertNull(st.up.zeroCopy);
             assertFalse(st.up.destroyed(), "the destination is not ended by a failed source");
             assertFalse(st.up.writableEnded);
         });
@@ -462,7 +461,7 @@ class NetPipeSpliceTest {
             return new int[] {before, openPipes()};
         });
         assertEquals(pipes[0] - 2, pipes[1]);
-        onLoop(() -> assertNull(st.up.spliceInto));
+        onLoop(() -> assertNull(st.up.zeroCopy));
         st.close();
     }
 
