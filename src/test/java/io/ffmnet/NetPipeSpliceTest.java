@@ -186,6 +186,39 @@ class NetPipeSpliceTest {
     }
 
     @Test
+    void aProxyFromTcpToAUnixDomainEchoSplicesBothWays() {
+        String path = dir.resolve("echo.sock").toString();
+        Server echo = Net.createServer(s -> s.pipe(s));
+        CompletableFuture<Void> listening = new CompletableFuture<>();
+        echo.listen(path, () -> listening.complete(null));
+        await(listening);
+        AtomicReference<Socket> in = new AtomicReference<>();
+        TestServer proxy = server(new ServerOptions().allowHalfOpen(true), s -> {
+            Socket up = Net.connect(path);
+            in.set(s);
+            s.pipe(up);
+            up.pipe(s);
+        });
+        long splicedBefore = SocketSplice.SPLICED_BYTES.sum();
+        byte[] data = randomBytes((4 << 20) + 3, 22);
+        Socket client = connect(proxy.port);
+        Collector echoed = new Collector(true);
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        client.on(Socket.END, () -> ended.complete(null));
+        client.on(Socket.DATA, echoed);
+        send(client, data, true);
+        await(ended);
+        assertArrayEquals(data, echoed.bytes());
+        long spliced = SocketSplice.SPLICED_BYTES.sum() - splicedBefore;
+        assertTrue(spliced >= 2L * data.length, "spliced " + spliced + " of " + 3L * data.length);
+        destroyAll(client, in.get());
+        proxy.close();
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        echo.close(e -> closed.complete(null));
+        await(closed);
+    }
+
+    @Test
     void aSlowDestinationStopsTheSourceReadingThenEverythingArrives() {
         int total = 32 << 20;
         byte[] data = randomBytes(total, 11);
