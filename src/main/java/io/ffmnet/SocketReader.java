@@ -52,6 +52,12 @@ final class SocketReader implements StreamHandle.Callbacks {
     private boolean drainQueued;
     /** The kernel reported the end of input; END waits until {@link #buffered} is empty. */
     private boolean eof;
+    /** {@link #spliceCheck} is queued. */
+    private boolean spliceCheckQueued;
+    private final Runnable spliceCheck = () -> {
+        spliceCheckQueued = false;
+        trySplice();
+    };
 
     /** A destination of {@code pipe()}, and whether we paused for it. */
     private static final class Pipe {
@@ -218,8 +224,12 @@ final class SocketReader implements StreamHandle.Callbacks {
             // The listeners' view ends here; a listener that retained it keeps the memory alive.
             chunk.release(data.generation());
         }
-        if (!pipes.isEmpty()) {
-            trySplice();  // e.g. the destination has connected and drained its early writes
+        if (!spliceCheckQueued && SocketSplice.ENABLED && pipes.size() == 1
+                && pipes.get(0).splice == null && pipes.get(0).destination instanceof Socket) {
+            // E.g. the destination has connected and drained its early writes. On a tick, after
+            // this read batch: a splice started inside it would be ended by its next write.
+            spliceCheckQueued = true;
+            socket.loop().nextTick(spliceCheck);
         }
     }
 
