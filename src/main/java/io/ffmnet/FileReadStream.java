@@ -54,6 +54,9 @@ public final class FileReadStream extends EventEmitter {
                 sendfile.switchToCopy();  // a DATA listener must see the bytes from now on
             }
             flowing = true;
+            if (sendfile != null) {
+                sendfile.resume();
+            }
             readNext();
         });
         return this;
@@ -61,7 +64,12 @@ public final class FileReadStream extends EventEmitter {
 
     /** Stops reading after the chunk in flight. */
     public FileReadStream pause() {
-        onLoop(() -> flowing = false);
+        onLoop(() -> {
+            flowing = false;
+            if (sendfile != null) {
+                sendfile.pause();
+            }
+        });
         return this;
     }
 

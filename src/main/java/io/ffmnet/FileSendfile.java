@@ -53,6 +53,10 @@ final class FileSendfile implements ZeroCopyWriter {
     private boolean active = true;
     /** This waits for WRITABLE (the socket was full, or its queue still held earlier writes). */
     private boolean waiting;
+    /** The file stream was paused: nothing is sent until it resumes. */
+    private boolean paused;
+    /** {@link #opened} ran: the file is open and the socket was checked. */
+    private boolean started;
 
     FileSendfile(FileReadStream stream, Socket socket, boolean end) {
         this.stream = stream;
@@ -79,12 +83,32 @@ final class FileSendfile implements ZeroCopyWriter {
             return;
         }
         socket.zeroCopy = this;
+        started = true;
         transfer();
+    }
+
+    /** The file stream's {@code pause()}: stop sending after the current call, as Node's pipe. */
+    void pause() {
+        paused = true;
+        if (active && started) {
+            waiting = false;
+            socket.handle.setWritableHook(null);
+        }
+    }
+
+    /** The file stream's {@code resume()}. */
+    void resume() {
+        if (paused) {
+            paused = false;
+            if (active && started) {
+                transfer();
+            }
+        }
     }
 
     private void transfer() {
         waiting = false;
-        if (!active) {
+        if (!active || paused) {
             return;
         }
         if (socket.handle.queuedBytes() != 0) {

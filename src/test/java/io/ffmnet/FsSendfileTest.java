@@ -233,6 +233,45 @@ class FsSendfileTest {
         server.close();
     }
 
+    @Test
+    void aPausedFileStreamSendsNothingUntilResumed() throws IOException {
+        byte[] data = randomBytes(SIZE, 37);
+        Path file = dir.resolve("paused.bin");
+        Files.write(file, data);
+        AtomicReference<FileReadStream> stream = new AtomicReference<>();
+        AtomicReference<Socket> socket = new AtomicReference<>();
+        TestServer server = server(s -> {
+            FileReadStream rs = Fs.createReadStream(file);
+            stream.set(rs);
+            socket.set(s);
+            rs.on(FileReadStream.OPEN, fd -> rs.pause());
+            rs.pipe(s);
+        });
+        Socket client = new Socket();
+        Collector got = new Collector(false);
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        client.on(Socket.END, () -> ended.complete(null));
+        client.on(Socket.DATA, got);
+        client.connect(server.port, "127.0.0.1");
+        CompletableFuture<Long> sentWhilePaused = new CompletableFuture<>();
+        onLoop(() -> {
+            Timer[] t = new Timer[1];
+            t[0] = Timers.setInterval(() -> {
+                Socket s = socket.get();
+                if (s != null && s.zeroCopy instanceof FileSendfile) {  // open, and sendfile set up
+                    t[0].clear();
+                    sentWhilePaused.complete(s.bytesWritten());
+                    stream.get().resume();
+                }
+            }, 1);
+        });
+        assertEquals(0L, await(sentWhilePaused));
+        await(ended);
+        assertEquals(sha256(data), got.hash());
+        destroyAll(client);
+        server.close();
+    }
+
     /** A large file to a client that reads nothing: the sendfile waits for the full socket. */
     private record Stalled(Socket client, TestServer server, AtomicReference<Socket> socket,
                            AtomicReference<FileReadStream> stream, AtomicReference<List<String>> events) {
