@@ -327,6 +327,7 @@ final class SocketReader implements StreamHandle.Callbacks {
         if (socket.destroyed) {
             return;
         }
+        stopSplices();  // a splice feeds one destination only
         pipes.add(new Pipe(destination, end));
         if (flowing != Boolean.TRUE) {
             resume();

@@ -404,6 +404,48 @@ class NetPipeSpliceTest {
     }
 
     @Test
+    void aSecondPipeAddedMidStreamEndsSpliceModeAndGetsTheRest() {
+        Stalled st = Stalled.start(8 << 20, 23);
+        Socket in = st.in.get();
+        Sink second = Sink.start(false);
+        Socket up2 = connect(second.server.port);
+        long readBefore = onLoopGet(() -> {
+            long read = in.bytesRead();
+            in.pipe(up2);
+            assertNull(st.up.zeroCopy, "two destinations: no splice");
+            return read;
+        });
+        st.sink.resume();
+        await(st.sink.ended);
+        await(second.ended);
+        assertArrayEquals(st.data, st.sink.received.bytes());
+        assertArrayEquals(Arrays.copyOfRange(st.data, (int) readBefore, st.data.length), second.received.bytes());
+        destroyAll(up2);
+        second.server.close();
+        st.close();
+    }
+
+    @Test
+    void setEncodingOnTheSourceEndsSpliceMode() {
+        Stalled st = Stalled.start(16 << 20, 24);
+        Socket in = st.in.get();
+        StringBuilder text = new StringBuilder();
+        long readBefore = onLoopGet(() -> {
+            in.setEncoding(StandardCharsets.ISO_8859_1);
+            assertNull(st.up.zeroCopy);
+            in.on(Socket.TEXT, text::append);
+            return in.bytesRead();
+        });
+        st.sink.resume();
+        await(st.sink.ended);
+        assertArrayEquals(st.data, st.sink.received.bytes());
+        assertTrue(readBefore < st.data.length, "the proxy had not read everything yet");
+        assertEquals(new String(st.data, (int) readBefore, st.data.length - (int) readBefore,
+                StandardCharsets.ISO_8859_1), onLoopGet(text::toString), "TEXT saw every byte read after setEncoding");
+        st.close();
+    }
+
+    @Test
     void pauseAndResumeOfTheSourceLeaveAndReenterSpliceMode() {
         Stalled st = Stalled.start(8 << 20, 17);
         Socket in = st.in.get();
