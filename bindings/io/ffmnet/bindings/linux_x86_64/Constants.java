@@ -116,6 +116,8 @@ public final class Constants {
     public static final int SPLICE_F_MOVE = 1;
     public static final int SPLICE_F_NONBLOCK = 2;
     public static final int SPLICE_F_MORE = 4;
+    public static final int F_SETPIPE_SZ = 1031;
+    public static final int F_GETPIPE_SZ = 1032;
 
     public static final int RLIMIT_NOFILE = 7;
     public static final long RLIM_INFINITY = 0xffffffffffffffffL; // 18446744073709551615

@@ -72,6 +72,8 @@ public class Socket extends EventEmitter implements Writable {
     private Endpoint local;
     private Endpoint remote;
     private Server server;
+    /** The splice or sendfile writing into this socket around its queue, if any; loop thread. */
+    ZeroCopyWriter zeroCopy;
 
     // Read from any thread.
     volatile boolean connecting;
@@ -320,6 +322,7 @@ public class Socket extends EventEmitter implements Writable {
         if (writableEnded || destroyed) {
             return;
         }
+        ZeroCopyWriter.beforeWrite(this);  // bytes in a splice's kernel pipe go before the FIN
         ending = true;  // also when the loop ends the socket itself (allowHalfOpen false)
         writableEnded = true;
         if (handle != null && !connecting) {
@@ -386,6 +389,7 @@ public class Socket extends EventEmitter implements Writable {
         destroyError = error;
         connecting = false;
         tuning.stopTimer();
+        ZeroCopyWriter.destinationClosing(this);
         reader.closing();
         if (handle != null) {
             if (local == null) {
@@ -615,9 +619,6 @@ public class Socket extends EventEmitter implements Writable {
         onLoop(() -> refs.referenced(false));
         return this;
     }
-
-
-
 
     // ---- pipe ------------------------------------------------------------------------------
 

@@ -52,12 +52,20 @@ final class SocketReader implements StreamHandle.Callbacks {
     private boolean drainQueued;
     /** The kernel reported the end of input; END waits until {@link #buffered} is empty. */
     private boolean eof;
+    /** {@link #spliceCheck} is queued. */
+    private boolean spliceCheckQueued;
+    private final Runnable spliceCheck = () -> {
+        spliceCheckQueued = false;
+        trySplice();
+    };
 
     /** A destination of {@code pipe()}, and whether we paused for it. */
     private static final class Pipe {
         final Writable destination;
         final boolean end;
         Runnable onDrain;
+        /** While the pipe moves bytes with splice(2) instead of through DATA. */
+        SocketSplice splice;
 
         Pipe(Writable destination, boolean end) {
             this.destination = destination;
@@ -72,12 +80,14 @@ final class SocketReader implements StreamHandle.Callbacks {
     // ---- flowing mode ----------------------------------------------------------------------
 
     void dataListenerAdded() {
+        stopSplices();  // the listener must see the bytes from now on
         if (flowing == null) {
             resume();
         }
     }
 
     void pause() {
+        stopSplices();
         flowing = Boolean.FALSE;
         paused = true;
         update();
@@ -89,6 +99,7 @@ final class SocketReader implements StreamHandle.Callbacks {
         armed = true;
         queueDrain();
         update();
+        trySplice();
     }
 
     /** The caller's thread, before {@link #pause()} runs on the loop. */
@@ -122,6 +133,7 @@ final class SocketReader implements StreamHandle.Callbacks {
 
     /** The socket is being destroyed: buffered data is dropped and its memory released. */
     void closing() {
+        stopSplices();
         pipes.clear();
         Buffer b;
         while ((b = buffered.poll()) != null) {
@@ -173,9 +185,11 @@ final class SocketReader implements StreamHandle.Callbacks {
             ended();
         }
         update();
+        trySplice();
     }
 
     void setEncoding(Charset charset) {
+        stopSplices();
         carry = null;
         if (charset.equals(StandardCharsets.UTF_8)) {
             utf8 = new Utf8Decoder();
@@ -209,6 +223,13 @@ final class SocketReader implements StreamHandle.Callbacks {
         } finally {
             // The listeners' view ends here; a listener that retained it keeps the memory alive.
             chunk.release(data.generation());
+        }
+        if (!spliceCheckQueued && SocketSplice.ENABLED && pipes.size() == 1
+                && pipes.get(0).splice == null && pipes.get(0).destination instanceof Socket) {
+            // E.g. the destination has connected and drained its early writes. On a tick, after
+            // this read batch: a splice started inside it would be ended by its next write.
+            spliceCheckQueued = true;
+            socket.loop().nextTick(spliceCheck);
         }
     }
 
@@ -307,9 +328,12 @@ final class SocketReader implements StreamHandle.Callbacks {
         if (socket.destroyed) {
             return;
         }
+        stopSplices();  // a splice feeds one destination only
         pipes.add(new Pipe(destination, end));
         if (flowing != Boolean.TRUE) {
             resume();
+        } else {
+            trySplice();
         }
     }
 
@@ -318,6 +342,9 @@ final class SocketReader implements StreamHandle.Callbacks {
         boolean removed = pipes.removeIf(p -> {
             if (p.destination != destination) {
                 return false;
+            }
+            if (p.splice != null) {
+                p.splice.stop();  // what the kernel pipe holds was piped: it reaches the destination
             }
             if (p.onDrain != null) {
                 destination.off(Writable.DRAIN, p.onDrain);
@@ -346,6 +373,44 @@ final class SocketReader implements StreamHandle.Callbacks {
                 pause();
             }
         }
+    }
+
+    /**
+     * Moves a single socket-to-socket pipe to splice(2) when this side allows it: flowing,
+     * nothing buffered, no decoder, not paused for the destination; {@link SocketSplice#start}
+     * checks the rest.
+     */
+    private void trySplice() {
+        if (pipes.size() != 1 || flowing != Boolean.TRUE || eof || !buffered.isEmpty()
+                || decoder != null || utf8 != null || socket.destroyed) {
+            return;
+        }
+        Pipe p = pipes.get(0);
+        if (p.splice == null && p.onDrain == null && p.destination instanceof Socket destination) {
+            p.splice = SocketSplice.start(socket, destination);
+            if (p.splice != null) {
+                update();
+            }
+        }
+    }
+
+    private void stopSplices() {
+        for (int i = 0; i < pipes.size(); i++) {
+            SocketSplice s = pipes.get(i).splice;
+            if (s != null) {
+                s.stop();
+            }
+        }
+    }
+
+    /** A splice session ended (from either side): this pipe is an ordinary one again. */
+    void spliceEnded(SocketSplice splice) {
+        for (Pipe p : pipes) {
+            if (p.splice == splice) {
+                p.splice = null;
+            }
+        }
+        update();
     }
 
     // ---- decoding --------------------------------------------------------------------------

@@ -100,6 +100,7 @@ final class SocketWriter {
             early.add(w);
             return;
         }
+        ZeroCopyWriter.beforeWrite(socket);  // bytes in a splice's kernel pipe go first
         send(w);
     }
 
@@ -174,6 +175,11 @@ final class SocketWriter {
             needDrain = false;
             socket.emit(Socket.DRAIN);
         }
+    }
+
+    /** Bytes a splice or sendfile moved into this socket around the queue; loop thread. */
+    void countDirect(long n) {
+        bytesWritten += n;
     }
 
     /** What a write lost to a destroyed socket reports: the destroy error, or Node's default. */

@@ -87,6 +87,10 @@ public final class StreamHandle extends PollHandle implements Loop.BatchedWriter
     private byte readSizeIndex = INITIAL_READ_SIZE_INDEX;
     /** The last read batch was small enough to read with the next smaller size. */
     private boolean shrinkNext;
+    /** Zero-copy pipes (splice): runs on READABLE instead of {@link #readSome}; null normally. */
+    private Runnable readableHook;
+    /** Zero-copy pipes: waits for one WRITABLE report; null normally. */
+    private Runnable writableHook;
 
     public StreamHandle(Loop loop, int fd, Callbacks callbacks) {
         this.loop = loop;
@@ -239,11 +243,38 @@ public final class StreamHandle extends PollHandle implements Loop.BatchedWriter
             return;
         }
         if (reading && (events & (Poller.READABLE | Poller.HANGUP | Poller.ERROR)) != 0) {
-            readSome();
+            if (readableHook != null) {
+                readableHook.run();
+            } else {
+                readSome();
+            }
         }
         if (!closed && !queue.isEmpty() && (events & (Poller.WRITABLE | Poller.HANGUP | Poller.ERROR)) != 0) {
             flush();
         }
+        if (!closed && writableHook != null && (events & (Poller.WRITABLE | Poller.HANGUP | Poller.ERROR)) != 0) {
+            Runnable hook = writableHook;
+            writableHook = null;
+            updateInterest();
+            hook.run();
+        }
+    }
+
+    /**
+     * For a zero-copy pipe: while set, readiness to read (while reading) runs {@code hook}, which
+     * moves the bytes itself, instead of reading them into chunks. Null restores normal reading.
+     */
+    public void setReadableHook(Runnable hook) {
+        readableHook = hook;
+    }
+
+    /**
+     * For a zero-copy pipe: runs {@code hook} once on the next WRITABLE (or HANGUP/ERROR) report;
+     * null cancels. WRITABLE interest is held only while a hook waits (epoll is level-triggered).
+     */
+    public void setWritableHook(Runnable hook) {
+        writableHook = hook;
+        updateInterest();
     }
 
     private void finishConnect() {
@@ -359,7 +390,7 @@ public final class StreamHandle extends PollHandle implements Loop.BatchedWriter
             return;
         }
         int interest = (reading ? Poller.READABLE : 0)
-                | (connecting || !queue.isEmpty() ? Poller.WRITABLE : 0);
+                | (connecting || !queue.isEmpty() || writableHook != null ? Poller.WRITABLE : 0);
         loop.poller().setInterest(this, interest);
     }
 }

@@ -84,6 +84,8 @@ public final class SysConstants {
     public static final int SPLICE_F_MOVE = Constants.SPLICE_F_MOVE;
     public static final int SPLICE_F_NONBLOCK = Constants.SPLICE_F_NONBLOCK;
     public static final int SPLICE_F_MORE = Constants.SPLICE_F_MORE;
+    public static final int F_SETPIPE_SZ = Constants.F_SETPIPE_SZ;
+    public static final int F_GETPIPE_SZ = Constants.F_GETPIPE_SZ;
     public static final int RLIMIT_NOFILE = Constants.RLIMIT_NOFILE;
     public static final int FIONREAD = Constants.FIONREAD;
 
