@@ -345,7 +345,7 @@ public final class StreamHandle extends PollHandle implements Loop.BatchedWriter
      * receive allocator.
      */
     private void recordBatch(long total) {
-        if (readSizeIndex > 0 && total <= READ_SIZES[readSizeIndex - 1]) {
+        if (readSizeIndex > 0 && total <= READ_SIZES[readSizeIndex - 1] / 2) {
             if (shrinkNext) {
                 readSizeIndex--;
             }
