@@ -340,9 +340,10 @@ public final class StreamHandle extends PollHandle implements Loop.BatchedWriter
     }
 
     /**
-     * Shrinks the read size after two read batches in a row that the next smaller size would
-     * have held: one small message does not undo a bulk transfer's ramp, as in Netty's adaptive
-     * receive allocator.
+     * Shrinks the read size after two read batches in a row that would have filled at most half
+     * of the next smaller size: one small message does not undo a bulk transfer's ramp (as in
+     * Netty's adaptive receive allocator), and a batch that exactly fills a size does not make
+     * it shrink, fill the next read, grow and pay an extra read each time.
      */
     private void recordBatch(long total) {
         if (readSizeIndex > 0 && total <= READ_SIZES[readSizeIndex - 1] / 2) {
