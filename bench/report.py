@@ -473,7 +473,7 @@ def write_where_time_goes(d, raw, w):
                        "contestants differ by little; what goes below it is a completion API that submits many sockets' "
                        "reads and writes per system call (io_uring), which ffm-net does not have yet.")
     if lines:
-        w("Where the time goes (why the TCP ratios against Netty epoll sit near 1):")
+        w("Where the time goes:")
         w("")
         for l in lines:
             w(l)
