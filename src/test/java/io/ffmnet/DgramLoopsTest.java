@@ -1,6 +1,7 @@
 package io.ffmnet;
 
 import io.ffmnet.internal.sys.SysConstants;
+import io.ffmnet.testing.Processes;
 import io.ffmnet.testing.Must;
 
 import org.junit.jupiter.api.AfterEach;
@@ -10,8 +11,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.Extension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -71,22 +70,8 @@ class DgramLoopsTest {
 
     @Test
     void whenALaterSocketOfTheGroupCannotBeMadeTheErrorIsEmittedOnceAndEverySocketCloses() throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process child = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), DgramLoopsBindFailMain.class.getName())
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start();
-        try {
-            child.getOutputStream().close();
-            assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child JVM finished");
-            List<String> lines = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
-                    .lines().toList();
-            assertEquals(0, child.exitValue(), "exit status of the child JVM; it printed " + lines);
-            assertEquals(List.of("error EMFILE bind", "close after 1 error", "leaked {}"), lines);
-        } finally {
-            child.destroyForcibly();
-            child.getInputStream().close();
-        }
+        assertEquals(List.of("error EMFILE bind", "close after 1 error", "leaked {}"),
+                Processes.runJavaMain(DgramLoopsBindFailMain.class, 60));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.ffmnet;
 
 import io.ffmnet.SocketTestSupport.Collector;
+import io.ffmnet.testing.Processes;
 import io.ffmnet.SocketTestSupport.TestServer;
 
 import org.junit.jupiter.api.Test;
@@ -118,7 +119,7 @@ class FsSendfileTest {
 
     @Test
     void aNodeClientReceivesTheFile() throws Exception {
-        assumeTrue(NetPipeSpliceTest.nodeIsInstalled(), "node is not on the PATH: this test needs it as the client");
+        assumeTrue(Processes.nodeInstalled(), "node is not on the PATH: this test needs it as the client");
         byte[] data = randomBytes(SIZE, 32);
         Path file = dir.resolve("node.bin");
         Files.write(file, data);

@@ -1,5 +1,7 @@
 package io.ffmnet;
 
+import io.ffmnet.testing.Processes;
+
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -229,7 +231,7 @@ class NetIsIpTest {
      * the given strings, and returns what it prints, line by line. Skips the test without node.
      */
     static List<String> runNode(String script, List<String> inputs) throws IOException, InterruptedException {
-        Assumptions.assumeTrue(nodeAvailable(), "node is not on PATH");
+        Assumptions.assumeTrue(Processes.nodeInstalled(), "node is not on PATH");
         String prelude = "const net = require('net'); const util = require('util');"
                 + " const inputs = require('fs').readFileSync(0, 'utf8').split('\\n').filter((l) => l)"
                 + ".map((l) => Buffer.from(l.slice(1), 'base64').toString('utf8'));\n";
@@ -245,15 +247,5 @@ class NetIsIpTest {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "node did not exit");
         assertEquals(0, p.exitValue(), out);
         return out.lines().toList();
-    }
-
-    private static boolean nodeAvailable() {
-        try {
-            Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
     }
 }

@@ -1,6 +1,7 @@
 package io.ffmnet;
 
 import io.ffmnet.SocketTestSupport.Collector;
+import io.ffmnet.testing.Processes;
 import io.ffmnet.SocketTestSupport.TestServer;
 
 import org.junit.jupiter.api.Test;
@@ -144,7 +145,7 @@ class NetPipeSpliceTest {
 
     @Test
     void aNodeClientThroughASplicingProxyToASplicingEchoGetsEveryByteBack() throws Exception {
-        assumeTrue(nodeIsInstalled(), "node is not on the PATH: this test needs it as the client");
+        assumeTrue(Processes.nodeInstalled(), "node is not on the PATH: this test needs it as the client");
         int total = (6 << 20) + 12345;
         TestServer echo = server(s -> s.pipe(s));
         AtomicReference<Socket> in = new AtomicReference<>();
@@ -576,24 +577,6 @@ class NetPipeSpliceTest {
             return Files.readString(p);
         } catch (IOException e) {
             return e.toString();
-        }
-    }
-
-    static boolean nodeIsInstalled() {
-        try {
-            Process p = new ProcessBuilder("node", "--version")
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            boolean ok = p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-            p.destroyForcibly();
-            return ok;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.ffmnet;
 
+import io.ffmnet.testing.Processes;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,7 +31,7 @@ class NetServerEmfileTest {
 
     @Test
     void acceptRunningOutOfDescriptorsShedsConnectionsWithoutSpinningAndKeepsServing() throws Exception {
-        assumeTrue(nodeAvailable(), "node is not on the PATH");
+        assumeTrue(Processes.nodeInstalled(), "node is not on the PATH");
         List<String> lines = runChild();
         String all = String.join("\n", lines);
         assertTrue(lines.contains("served-after-emfile"), all);
@@ -79,19 +81,6 @@ class NetServerEmfileTest {
         } finally {
             child.destroyForcibly();
             child.getInputStream().close();
-        }
-    }
-
-    private static boolean nodeAvailable() {
-        try {
-            Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 }

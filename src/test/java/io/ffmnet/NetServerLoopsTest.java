@@ -1,5 +1,7 @@
 package io.ffmnet;
 
+import io.ffmnet.testing.Processes;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -121,7 +123,7 @@ class NetServerLoopsTest {
 
     @Test
     void aNodeClientsConnectionsAreAllEchoedAcrossTwoLoops() throws Exception {
-        assumeTrue(nodeIsInstalled(), "node is not on the PATH: this test needs it as the client");
+        assumeTrue(Processes.nodeInstalled(), "node is not on the PATH: this test needs it as the client");
         Pinning pinning = new Pinning();
         int port = listen(echoServer(2, pinning), "127.0.0.1");
         String script = """
@@ -359,22 +361,8 @@ class NetServerLoopsTest {
 
     @Test
     void whenALaterSocketOfTheGroupCannotBeMadeTheFirstIsClosedAndTheErrorEmittedOnce() throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process child = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), LoopsBindFailMain.class.getName())
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start();
-        try {
-            child.getOutputStream().close();
-            assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child JVM finished");
-            List<String> lines = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
-                    .lines().toList();
-            assertEquals(0, child.exitValue(), "exit status of the child JVM; it printed " + lines);
-            assertEquals(List.of("error EMFILE listen", "leaked {}", "listening-again after 1 error"), lines);
-        } finally {
-            child.destroyForcibly();
-            child.getInputStream().close();
-        }
+        assertEquals(List.of("error EMFILE listen", "leaked {}", "listening-again after 1 error"),
+                Processes.runJavaMain(LoopsBindFailMain.class, 60));
     }
 
     @Test
@@ -394,24 +382,6 @@ class NetServerLoopsTest {
         assertSame(EventLoop.getDefault(), two.get(0));
         assertEquals(two, EventLoop.group(3).subList(0, 2));
         assertEquals("EventLoop[ffm-net-loop-1]", two.get(1).toString());
-    }
-
-    private static boolean nodeIsInstalled() {
-        try {
-            Process p = new ProcessBuilder("node", "--version")
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            boolean ok = p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-            p.destroyForcibly();
-            return ok;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     private static String read(Path file) {

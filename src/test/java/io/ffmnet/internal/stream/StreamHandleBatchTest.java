@@ -1,11 +1,5 @@
 package io.ffmnet.internal.stream;
 
-import io.ffmnet.internal.loop.Loop;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,29 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * of the poll phase; writes made anywhere else go to the kernel at once.
  */
 @Timeout(60)
-class StreamHandleBatchTest {
-    private static Loop loop;
-    private StreamPair pair;
-
-    @BeforeAll
-    static void startLoop() {
-        loop = Loop.start("batch-test");
-    }
-
-    @AfterAll
-    static void stopLoop() {
-        loop.shutdown();
-    }
-
-    @BeforeEach
-    void connect() {
-        pair = new StreamPair(loop);
-    }
-
-    @AfterEach
-    void close() {
-        pair.close();
-    }
+class StreamHandleBatchTest extends StreamPairTest {
 
     @Test
     void aWriteMadeWhileReadingWaitsForTheEndOfTheDispatch() {

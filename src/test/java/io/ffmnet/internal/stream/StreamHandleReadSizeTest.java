@@ -1,11 +1,5 @@
 package io.ffmnet.internal.stream;
 
-import io.ffmnet.internal.loop.Loop;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,31 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  * small messages bring it down to the smallest size class two read batches at a time.
  */
 @Timeout(60)
-class StreamHandleReadSizeTest {
-    private static Loop loop;
-    private StreamPair pair;
+class StreamHandleReadSizeTest extends StreamPairTest {
     /** Each read: the capacity of the chunk read into, and how many bytes it held. */
     private final LinkedBlockingQueue<int[]> reads = new LinkedBlockingQueue<>();
-
-    @BeforeAll
-    static void startLoop() {
-        loop = Loop.start("read-size-test");
-    }
-
-    @AfterAll
-    static void stopLoop() {
-        loop.shutdown();
-    }
-
-    @BeforeEach
-    void connect() {
-        pair = new StreamPair(loop);
-    }
-
-    @AfterEach
-    void close() {
-        pair.close();
-    }
 
     @Test
     void theFirstReadUsesTheInitialSize() {
