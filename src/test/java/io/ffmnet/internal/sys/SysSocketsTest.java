@@ -1,18 +1,13 @@
 package io.ffmnet.internal.sys;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static io.ffmnet.bindings.linux_x86_64.Constants.AF_INET;
@@ -20,13 +15,10 @@ import static io.ffmnet.bindings.linux_x86_64.Constants.AF_INET6;
 import static io.ffmnet.bindings.linux_x86_64.Constants.AF_UNIX;
 import static io.ffmnet.bindings.linux_x86_64.Constants.EPOLLIN;
 import static io.ffmnet.bindings.linux_x86_64.Constants.EPOLLOUT;
-import static io.ffmnet.bindings.linux_x86_64.Constants.EPOLL_CLOEXEC;
-import static io.ffmnet.bindings.linux_x86_64.Constants.EPOLL_CTL_ADD;
 import static io.ffmnet.bindings.linux_x86_64.Constants.F_GETFL;
 import static io.ffmnet.bindings.linux_x86_64.Constants.IPPROTO_IPV6;
 import static io.ffmnet.bindings.linux_x86_64.Constants.IPPROTO_TCP;
 import static io.ffmnet.bindings.linux_x86_64.Constants.IPV6_V6ONLY;
-import static io.ffmnet.bindings.linux_x86_64.Constants.MSG_TRUNC;
 import static io.ffmnet.bindings.linux_x86_64.Constants.O_CLOEXEC;
 import static io.ffmnet.bindings.linux_x86_64.Constants.O_NONBLOCK;
 import static io.ffmnet.bindings.linux_x86_64.Constants.SHUT_WR;
@@ -45,7 +37,6 @@ import static io.ffmnet.bindings.linux_x86_64.Errno.EAFNOSUPPORT;
 import static io.ffmnet.bindings.linux_x86_64.Errno.EAGAIN;
 import static io.ffmnet.bindings.linux_x86_64.Errno.EBADF;
 import static io.ffmnet.bindings.linux_x86_64.Errno.ECONNREFUSED;
-import static io.ffmnet.bindings.linux_x86_64.Errno.EDESTADDRREQ;
 import static io.ffmnet.bindings.linux_x86_64.Errno.EINPROGRESS;
 import static io.ffmnet.bindings.linux_x86_64.Errno.EINVAL;
 import static io.ffmnet.bindings.linux_x86_64.Errno.ENODEV;
@@ -53,50 +44,20 @@ import static io.ffmnet.bindings.linux_x86_64.Errno.ENOPROTOOPT;
 import static io.ffmnet.bindings.linux_x86_64.Errno.ENOTCONN;
 import static io.ffmnet.bindings.linux_x86_64.Errno.ENOTSOCK;
 import static io.ffmnet.bindings.linux_x86_64.Errno.EOPNOTSUPP;
-import static io.ffmnet.bindings.linux_x86_64.Structs.OFFSETOF_IOVEC_IOV_BASE;
-import static io.ffmnet.bindings.linux_x86_64.Structs.OFFSETOF_IOVEC_IOV_LEN;
-import static io.ffmnet.bindings.linux_x86_64.Structs.OFFSETOF_MMSGHDR_MSG_HDR;
-import static io.ffmnet.bindings.linux_x86_64.Structs.OFFSETOF_MMSGHDR_MSG_LEN;
-import static io.ffmnet.bindings.linux_x86_64.Structs.OFFSETOF_MSGHDR_MSG_FLAGS;
-import static io.ffmnet.bindings.linux_x86_64.Structs.OFFSETOF_MSGHDR_MSG_IOV;
-import static io.ffmnet.bindings.linux_x86_64.Structs.OFFSETOF_MSGHDR_MSG_IOVLEN;
-import static io.ffmnet.bindings.linux_x86_64.Structs.OFFSETOF_MSGHDR_MSG_NAME;
-import static io.ffmnet.bindings.linux_x86_64.Structs.OFFSETOF_MSGHDR_MSG_NAMELEN;
 import static io.ffmnet.bindings.linux_x86_64.Structs.OFFSETOF_SOCKADDR_UN_SUN_PATH;
-import static io.ffmnet.bindings.linux_x86_64.Structs.SIZEOF_EPOLL_EVENT;
-import static io.ffmnet.bindings.linux_x86_64.Structs.SIZEOF_IOVEC;
-import static io.ffmnet.bindings.linux_x86_64.Structs.SIZEOF_MMSGHDR;
-import static io.ffmnet.bindings.linux_x86_64.Structs.SIZEOF_MSGHDR;
 import static io.ffmnet.bindings.linux_x86_64.Structs.SIZEOF_SOCKADDR_IN;
 import static io.ffmnet.bindings.linux_x86_64.Structs.SIZEOF_SOCKADDR_IN6;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link Sockets} against real sockets on loopback: each call's success path, and for each an
- * errno path with the exact {@code -errno} the wrapper must hand back.
+ * errno path with the exact {@code -errno} the wrapper must hand back. The datagram calls are in
+ * {@link SysDatagramCallsTest}.
  */
 @Timeout(60)
-class SysSocketsTest {
-    /** Bounds a wait for readiness that must come; not a measurement. */
-    private static final int READY_WAIT_MS = 10_000;
-
-    private final Arena arena = Arena.ofConfined();
-    private final List<Integer> fds = new ArrayList<>();
-
-    @AfterEach
-    void closeEverything() {
-        for (int fd : fds) {
-            assertEquals(0, Fds.close(fd), "close(" + fd + ")");
-        }
-        arena.close();
-    }
-
+class SysSocketsTest extends SysSocketFixture {
     // ---- socket ----
 
     @Test
@@ -322,160 +283,6 @@ class SysSocketsTest {
         assertEquals(0, SockAddr.port(local.segment));
     }
 
-    // ---- recvfrom, sendto ----
-
-    @Test
-    void sendtoAndRecvfromCarryADatagramAndItsSenderOverLoopback() {
-        int a = udp("127.0.0.1");
-        int b = udp("127.0.0.1");
-        MemorySegment buf = arena.allocate(64);
-        assertEquals(-EAGAIN, Sockets.recvfrom(b, buf.address(), 64, 0, 0, 0));
-
-        Addr to = ip("127.0.0.1", localPort(b));
-        MemorySegment payload = bytes("ping");
-        assertEquals(4, Sockets.sendto(a, payload.address(), 4, 0, to.segment.address(), to.length));
-
-        awaitReady(b, EPOLLIN);
-        MemorySegment from = arena.allocate(SockAddr.MAX_SIZE, 8);
-        MemorySegment fromLength = socklen(SockAddr.MAX_SIZE);
-        long n = Sockets.recvfrom(b, buf.address(), 64, 0, from.address(), fromLength.address());
-        assertEquals(4, n);
-        assertEquals("ping", string(buf, n));
-        assertEquals("127.0.0.1", SockAddr.address(from, fromLength.get(JAVA_INT, 0)));
-        assertEquals(localPort(a), SockAddr.port(from));
-    }
-
-    @Test
-    void sendtoAnswersEdestaddrreqWithoutAnAddressOnAnUnconnectedSocket() {
-        int a = udp("127.0.0.1");
-        MemorySegment payload = bytes("x");
-        assertEquals(-EDESTADDRREQ, Sockets.sendto(a, payload.address(), 1, 0, 0, 0));
-    }
-
-    @Test
-    void sendtoAnswersEinvalForAnAddressLengthTooShort() {
-        int a = udp("127.0.0.1");
-        Addr to = ip("127.0.0.1", 9);
-        MemorySegment payload = bytes("x");
-        assertEquals(-EINVAL, Sockets.sendto(a, payload.address(), 1, 0, to.segment.address(), 3));
-    }
-
-    // ---- recvmsg, sendmsg ----
-
-    @Test
-    void sendmsgGathersIovecsAndRecvmsgScattersThemWithTheSendersName() {
-        int a = udp("127.0.0.1");
-        int b = udp("127.0.0.1");
-        Addr to = ip("127.0.0.1", localPort(b));
-
-        MemorySegment hello = bytes("hello, ");
-        MemorySegment world = bytes("world");
-        MemorySegment sendIov = iovecs(hello, world);
-        MemorySegment sendHdr = msghdr(to.segment, to.length, sendIov, 2);
-        assertEquals(12, Sockets.sendmsg(a, sendHdr.address(), 0));
-
-        awaitReady(b, EPOLLIN);
-        MemorySegment first = arena.allocate(5);
-        MemorySegment rest = arena.allocate(32);
-        MemorySegment name = arena.allocate(SockAddr.MAX_SIZE, 8);
-        MemorySegment recvHdr = msghdr(name, SockAddr.MAX_SIZE, iovecs(first, rest), 2);
-        assertEquals(12, Sockets.recvmsg(b, recvHdr.address(), 0));
-        assertEquals("hello", string(first, 5));
-        assertEquals(", world", string(rest, 7));
-        int nameLength = recvHdr.get(JAVA_INT, OFFSETOF_MSGHDR_MSG_NAMELEN);
-        assertEquals((int) SIZEOF_SOCKADDR_IN, nameLength);
-        assertEquals("127.0.0.1", SockAddr.address(name, nameLength));
-        assertEquals(localPort(a), SockAddr.port(name));
-        assertEquals(0, recvHdr.get(JAVA_INT, OFFSETOF_MSGHDR_MSG_FLAGS));
-    }
-
-    @Test
-    void recvmsgFlagsATruncatedDatagramWithMsgTrunc() {
-        int a = udp("127.0.0.1");
-        int b = udp("127.0.0.1");
-        Addr to = ip("127.0.0.1", localPort(b));
-        MemorySegment payload = bytes("0123456789");
-        assertEquals(10, Sockets.sendto(a, payload.address(), 10, 0, to.segment.address(), to.length));
-
-        awaitReady(b, EPOLLIN);
-        MemorySegment small = arena.allocate(4);
-        MemorySegment hdr = msghdr(MemorySegment.NULL, 0, iovecs(small), 1);
-        assertEquals(4, Sockets.recvmsg(b, hdr.address(), 0));
-        assertEquals("0123", string(small, 4));
-        assertEquals(MSG_TRUNC, hdr.get(JAVA_INT, OFFSETOF_MSGHDR_MSG_FLAGS) & MSG_TRUNC);
-    }
-
-    @Test
-    void recvmsgAnswersEagainWhenNothingIsQueued() {
-        int b = udp("127.0.0.1");
-        MemorySegment hdr = msghdr(MemorySegment.NULL, 0, iovecs(arena.allocate(8)), 1);
-        assertEquals(-EAGAIN, Sockets.recvmsg(b, hdr.address(), 0));
-    }
-
-    @Test
-    void sendmsgAnswersEdestaddrreqWithoutANameOnAnUnconnectedSocket() {
-        int a = udp("127.0.0.1");
-        MemorySegment hdr = msghdr(MemorySegment.NULL, 0, iovecs(bytes("x")), 1);
-        assertEquals(-EDESTADDRREQ, Sockets.sendmsg(a, hdr.address(), 0));
-    }
-
-    // ---- recvmmsg, sendmmsg ----
-
-    @Test
-    void sendmmsgAndRecvmmsgMoveSeveralDatagramsPerCall() {
-        int a = udp("127.0.0.1");
-        int b = udp("127.0.0.1");
-        Addr to = ip("127.0.0.1", localPort(b));
-        String[] words = {"one", "two!", "three"};
-
-        MemorySegment out = arena.allocate(SIZEOF_MMSGHDR * words.length, 8);
-        for (int i = 0; i < words.length; i++) {
-            MemorySegment hdr = out.asSlice(i * SIZEOF_MMSGHDR + OFFSETOF_MMSGHDR_MSG_HDR, SIZEOF_MSGHDR);
-            fillMsghdr(hdr, to.segment, to.length, iovecs(bytes(words[i])), 1);
-        }
-        assertEquals(words.length, Sockets.sendmmsg(a, out.address(), words.length, 0));
-        for (int i = 0; i < words.length; i++) {
-            assertEquals(words[i].length(), out.get(JAVA_INT, i * SIZEOF_MMSGHDR + OFFSETOF_MMSGHDR_MSG_LEN));
-        }
-
-        int batch = 8;
-        MemorySegment in = arena.allocate(SIZEOF_MMSGHDR * batch, 8);
-        MemorySegment[] buffers = new MemorySegment[batch];
-        MemorySegment[] names = new MemorySegment[batch];
-        for (int i = 0; i < batch; i++) {
-            buffers[i] = arena.allocate(32);
-            names[i] = arena.allocate(SockAddr.MAX_SIZE, 8);
-            MemorySegment hdr = in.asSlice(i * SIZEOF_MMSGHDR + OFFSETOF_MMSGHDR_MSG_HDR, SIZEOF_MSGHDR);
-            fillMsghdr(hdr, names[i], SockAddr.MAX_SIZE, iovecs(buffers[i]), 1);
-        }
-        List<String> received = new ArrayList<>();
-        while (received.size() < words.length) {
-            awaitReady(b, EPOLLIN);
-            int got = Sockets.recvmmsg(b, in.address(), batch, 0);
-            assertTrue(got > 0, "recvmmsg = " + got);
-            for (int i = 0; i < got; i++) {
-                int length = in.get(JAVA_INT, i * SIZEOF_MMSGHDR + OFFSETOF_MMSGHDR_MSG_LEN);
-                received.add(string(buffers[i], length));
-                int nameLength = in.get(JAVA_INT, i * SIZEOF_MMSGHDR + OFFSETOF_MMSGHDR_MSG_HDR
-                        + OFFSETOF_MSGHDR_MSG_NAMELEN);
-                assertEquals(localPort(a), SockAddr.port(names[i]));
-                assertEquals("127.0.0.1", SockAddr.address(names[i], nameLength));
-                // The kernel rewrote msg_namelen: restore the room for the next call.
-                in.set(JAVA_INT, i * SIZEOF_MMSGHDR + OFFSETOF_MMSGHDR_MSG_HDR + OFFSETOF_MSGHDR_MSG_NAMELEN,
-                        SockAddr.MAX_SIZE);
-            }
-        }
-        assertEquals(List.of(words), received);
-        assertEquals(-EAGAIN, Sockets.recvmmsg(b, in.address(), batch, 0));
-    }
-
-    @Test
-    void sendmmsgAnswersEbadfForADescriptorThatIsNotOpen() {
-        MemorySegment out = arena.allocate(SIZEOF_MMSGHDR, 8);
-        assertEquals(-EBADF, Sockets.sendmmsg(-1, out.address(), 1, 0));
-        assertEquals(-EBADF, Sockets.recvmmsg(-1, out.address(), 1, 0));
-    }
-
     // ---- socketpair ----
 
     @Test
@@ -601,176 +408,5 @@ class SysSocketsTest {
         MemorySegment buf = arena.allocate(16);
         assertEquals(8, Fds.read(accepted, buf.address(), 16));
         assertEquals("abstract", string(buf, 8));
-    }
-
-    // ---- helpers ----
-
-    private record Addr(MemorySegment segment, int length) {}
-
-    private int track(int fd) {
-        assertTrue(fd >= 0, () -> "expected a descriptor, got " + Errors.code(fd));
-        fds.add(fd);
-        return fd;
-    }
-
-    /** Like {@link #track}, but skips the test when the kernel has no IPv6. */
-    private int track6(int fd) {
-        Assumptions.assumeTrue(fd != -EAFNOSUPPORT, "no IPv6 in this kernel");
-        return track(fd);
-    }
-
-    private int socket(int domain, int type) {
-        return track(Sockets.socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    }
-
-    private int udp(String ip) {
-        int fd = socket(AF_INET, SOCK_DGRAM);
-        assertEquals(0, bind(fd, ip, 0));
-        return fd;
-    }
-
-    private int listener() {
-        int fd = socket(AF_INET, SOCK_STREAM);
-        assertEquals(0, bind(fd, "127.0.0.1", 0));
-        assertEquals(0, Sockets.listen(fd, 16));
-        return fd;
-    }
-
-    /** A connected TCP pair on loopback: {client, accepted}. */
-    private int[] tcpPair() {
-        int server = listener();
-        int client = socket(AF_INET, SOCK_STREAM);
-        assertEquals(-EINPROGRESS, connect(client, "127.0.0.1", localPort(server)));
-        awaitReady(server, EPOLLIN);
-        int accepted = track(Sockets.accept4(server, 0, 0, SOCK_NONBLOCK | SOCK_CLOEXEC));
-        awaitReady(client, EPOLLOUT);
-        assertEquals(0, intOption(client, SOL_SOCKET, SO_ERROR));
-        return new int[] {client, accepted};
-    }
-
-    private int[] socketpair() {
-        MemorySegment sv = arena.allocate(JAVA_INT, 2);
-        assertEquals(0, Sockets.socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv.address()));
-        return new int[] {track(sv.getAtIndex(JAVA_INT, 0)), track(sv.getAtIndex(JAVA_INT, 1))};
-    }
-
-    private Addr ip(String ip, int port) {
-        MemorySegment segment = arena.allocate(SockAddr.MAX_SIZE, 8);
-        int length = SockAddr.encode(segment, ip, port);
-        assertTrue(length > 0, ip);
-        return new Addr(segment, length);
-    }
-
-    private Addr unix(String path) {
-        MemorySegment segment = arena.allocate(SockAddr.MAX_SIZE, 8);
-        int length = SockAddr.encodeUnix(segment, path);
-        assertTrue(length > 0, path);
-        return new Addr(segment, length);
-    }
-
-    private int bind(int fd, String ip, int port) {
-        Addr addr = ip(ip, port);
-        return Sockets.bind(fd, addr.segment.address(), addr.length);
-    }
-
-    private int connect(int fd, String ip, int port) {
-        Addr addr = ip(ip, port);
-        return Sockets.connect(fd, addr.segment.address(), addr.length);
-    }
-
-    private MemorySegment socklen(int room) {
-        MemorySegment length = arena.allocate(JAVA_INT);
-        length.set(JAVA_INT, 0, room);
-        return length;
-    }
-
-    private Addr localName(int fd) {
-        MemorySegment segment = arena.allocate(SockAddr.MAX_SIZE, 8);
-        MemorySegment length = socklen(SockAddr.MAX_SIZE);
-        assertEquals(0, Sockets.getsockname(fd, segment.address(), length.address()));
-        return new Addr(segment, length.get(JAVA_INT, 0));
-    }
-
-    private Addr peerName(int fd) {
-        MemorySegment segment = arena.allocate(SockAddr.MAX_SIZE, 8);
-        MemorySegment length = socklen(SockAddr.MAX_SIZE);
-        assertEquals(0, Sockets.getpeername(fd, segment.address(), length.address()));
-        return new Addr(segment, length.get(JAVA_INT, 0));
-    }
-
-    private int localPort(int fd) {
-        return SockAddr.port(localName(fd).segment);
-    }
-
-    private int intOption(int fd, int level, int name) {
-        MemorySegment value = arena.allocate(JAVA_INT);
-        MemorySegment length = socklen(4);
-        assertEquals(0, Sockets.getsockopt(fd, level, name, value.address(), length.address()));
-        return value.get(JAVA_INT, 0);
-    }
-
-    private int setIntOption(int fd, int level, int name, int value) {
-        MemorySegment v = arena.allocate(JAVA_INT);
-        v.set(JAVA_INT, 0, value);
-        return Sockets.setsockopt(fd, level, name, v.address(), 4);
-    }
-
-    private MemorySegment bytes(String s) {
-        return arena.allocateFrom(JAVA_BYTE, s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String string(MemorySegment buf, long length) {
-        return new String(buf.asSlice(0, length).toArray(JAVA_BYTE), StandardCharsets.UTF_8);
-    }
-
-    /*
-     * struct iovec { void *iov_base; size_t iov_len; };
-     */
-    private MemorySegment iovecs(MemorySegment... buffers) {
-        MemorySegment iov = arena.allocate(SIZEOF_IOVEC * buffers.length, 8);
-        for (int i = 0; i < buffers.length; i++) {
-            iov.set(JAVA_LONG, i * SIZEOF_IOVEC + OFFSETOF_IOVEC_IOV_BASE, buffers[i].address());
-            iov.set(JAVA_LONG, i * SIZEOF_IOVEC + OFFSETOF_IOVEC_IOV_LEN, buffers[i].byteSize());
-        }
-        return iov;
-    }
-
-    private MemorySegment msghdr(MemorySegment name, int nameLength, MemorySegment iov, int iovCount) {
-        MemorySegment hdr = arena.allocate(SIZEOF_MSGHDR, 8);
-        fillMsghdr(hdr, name, nameLength, iov, iovCount);
-        return hdr;
-    }
-
-    /*
-     * struct msghdr { void *msg_name; socklen_t msg_namelen; struct iovec *msg_iov;
-     *                 size_t msg_iovlen; void *msg_control; size_t msg_controllen; int msg_flags; };
-     */
-    private static void fillMsghdr(MemorySegment hdr, MemorySegment name, int nameLength,
-                                   MemorySegment iov, int iovCount) {
-        hdr.fill((byte) 0);
-        hdr.set(JAVA_LONG, OFFSETOF_MSGHDR_MSG_NAME, name.address());
-        hdr.set(JAVA_INT, OFFSETOF_MSGHDR_MSG_NAMELEN, nameLength);
-        hdr.set(JAVA_LONG, OFFSETOF_MSGHDR_MSG_IOV, iov.address());
-        hdr.set(JAVA_LONG, OFFSETOF_MSGHDR_MSG_IOVLEN, iovCount);
-    }
-
-    /**
-     * Waits (with {@link Epoll}, bounded by {@link #READY_WAIT_MS}) until {@code fd} reports one
-     * of {@code events}; fails if it never does.
-     */
-    private void awaitReady(int fd, int events) {
-        int epfd = Epoll.epollCreate1(EPOLL_CLOEXEC);
-        assertTrue(epfd >= 0, () -> "epoll_create1: " + Errors.code(epfd));
-        try {
-            MemorySegment event = arena.allocate(SIZEOF_EPOLL_EVENT);
-            event.set(JAVA_INT_UNALIGNED, Epoll.EVENT_EVENTS, events);
-            assertEquals(0, Epoll.epollCtl(epfd, EPOLL_CTL_ADD, fd, event.address()));
-            MemorySegment out = arena.allocate(SIZEOF_EPOLL_EVENT);
-            assertEquals(1, Epoll.epollWait(epfd, out.address(), 1, READY_WAIT_MS),
-                    "fd " + fd + " never became ready");
-            assertNotEquals(0, out.get(JAVA_INT_UNALIGNED, Epoll.EVENT_EVENTS));
-        } finally {
-            Fds.close(epfd);
-        }
     }
 }
