@@ -458,9 +458,10 @@ def write_where_time_goes(d, raw, w):
                     if r[1] == "libc.so.6" and r[3] in ("read", "write", "__GI___libc_write", "writev", "readv", "epoll_wait"))
         lines.append(f"- In the profile below (ffm-node, pipelined, perf over the whole process) {kernel:.0f}% of the server's "
                      f"CPU is in the kernel and {libc:.0f}% in libc ({stubs:.0f}% in the system-call wrappers `read`, `write`, "
-                     f"`writev` and `epoll_wait`, where the samples of the system call's own entry land); JIT-compiled Java (ffm-net, the listener, the downcall stubs) is {jit:.0f}% and "
-                     f"the JVM itself {jvm:.0f}%. Even Java code that cost nothing would move the pipelined ratios by at most "
-                     f"that {jit + jvm:.0f}%.")
+                     f"`writev` and `epoll_wait`); JIT-compiled Java (ffm-net, the listener, the downcall stubs) is {jit:.0f}% and "
+                     f"the JVM itself {jvm:.0f}%. Even Java code that cost nothing would raise the pipelined throughput by at "
+                     f"most {(jit + jvm) / max(1e-9, 100 - jit - jvm) * 100:.0f}% (the same work in "
+                     f"{100 - jit - jvm:.0f}% of the CPU).")
     key = "cpu-rate"
     per = {}
     for n in ("ffm-node", "ffm-raw", "netty-epoll", "netty-io_uring", "c-epoll"):

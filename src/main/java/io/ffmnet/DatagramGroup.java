@@ -32,11 +32,9 @@ final class DatagramGroup {
      */
     DatagramGroup(DatagramSocket socket, EventLoop own, int n) {
         this.socket = socket;
-        List<Loop> others = new ArrayList<>();   // the group's loops but the socket's own: n - 1 either way
-        for (EventLoop l : EventLoop.group(n)) {
-            if (l != own && others.size() < n - 1) {
-                others.add(l.loop);
-            }
+        List<Loop> others = new ArrayList<>(n - 1);   // the spread's loops but the socket's own
+        for (EventLoop l : EventLoop.spread(own, n).subList(1, n)) {
+            others.add(l.loop);
         }
         this.loops = List.copyOf(others);
     }

@@ -65,6 +65,26 @@ public final class EventLoop {
         return List.copyOf(loops);
     }
 
+    /**
+     * The {@code n} loops a handle on {@code own} spreads over ({@link ServerOptions#loops},
+     * {@link DatagramOptions#loops}): {@code own} first, then the others of {@link #group(int)}
+     * in order (a handle made on a group loop other than the default one starts from there; one
+     * made on a private loop adds group loops to it).
+     */
+    static List<EventLoop> spread(EventLoop own, int n) {
+        if (n == 1) {
+            return List.of(own);
+        }
+        List<EventLoop> loops = new ArrayList<>(n);
+        loops.add(own);
+        for (EventLoop l : group(n)) {
+            if (l != own && loops.size() < n) {
+                loops.add(l);
+            }
+        }
+        return loops;
+    }
+
     /** Throws Node's {@code ERR_OUT_OF_RANGE} for a group size outside 1..{@link #MAX_GROUP_SIZE}. */
     static void checkGroupSize(String name, int n) {
         if (n < 1 || n > MAX_GROUP_SIZE) {

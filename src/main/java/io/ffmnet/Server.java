@@ -169,7 +169,7 @@ public class Server extends EventEmitter {
     }
 
     private List<EventLoop> groupLoops() {
-        return ServerListeners.loopsFor(eventLoop, options.loops());
+        return EventLoop.spread(eventLoop, options.loops());
     }
 
     private void listenOn(String ip, ListenOptions o) {

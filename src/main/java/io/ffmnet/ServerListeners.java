@@ -6,7 +6,6 @@ import io.ffmnet.internal.stream.ListenHandle;
 import io.ffmnet.internal.stream.Tcp;
 import io.ffmnet.internal.sys.Fds;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -54,25 +53,6 @@ final class ServerListeners {
         this.home = loops.getFirst().loop;
         this.loops = loops;
         this.handles = new ListenHandle[loops.size()];
-    }
-
-    /**
-     * The {@code n} loops of a server on {@code own}: {@code own} first, then the others of
-     * {@link EventLoop#group(int)} in order (a server made on a group loop other than the
-     * default one starts from there; one made on a private loop adds group loops to it).
-     */
-    static List<EventLoop> loopsFor(EventLoop own, int n) {
-        if (n == 1) {
-            return List.of(own);
-        }
-        List<EventLoop> loops = new ArrayList<>(n);
-        loops.add(own);
-        for (EventLoop l : EventLoop.group(n)) {
-            if (l != own && loops.size() < n) {
-                loops.add(l);
-            }
-        }
-        return loops;
     }
 
     /**

@@ -21,6 +21,8 @@ public final class BufferPool {
     static final int[] CLASS_SIZES = {256, 1024, 4096, 16 * 1024, 64 * 1024};
     /** The largest pooled request; larger ones are malloc'd and freed on release. */
     public static final int MAX_POOLED = CLASS_SIZES[CLASS_SIZES.length - 1];
+    /** How many size classes there are. */
+    public static final int CLASS_COUNT = CLASS_SIZES.length;
     static final int SLAB_SIZE = 1 << 20;
 
     /** A thread that owns a pool: event-loop threads. */
@@ -52,6 +54,11 @@ public final class BufferPool {
         BufferPool pool = new BufferPool(owner);
         POOLS.add(pool);
         return pool;
+    }
+
+    /** The chunk size of size class {@code index} (0 the smallest, {@link #CLASS_COUNT} - 1 the largest). */
+    public static int classSize(int index) {
+        return CLASS_SIZES[index];
     }
 
     /** The pool of the calling thread: its loop's, or the shared one. */

@@ -1,5 +1,6 @@
 package io.ffmnet.internal.stream;
 
+import io.ffmnet.internal.buffer.BufferPool;
 import io.ffmnet.internal.buffer.Chunk;
 import io.ffmnet.internal.loop.Loop;
 import io.ffmnet.internal.poll.PollHandle;
@@ -33,15 +34,14 @@ public final class StreamHandle extends PollHandle implements Loop.BatchedWriter
      */
     static final int MAX_READS_PER_EVENT = 16;
     /**
-     * Read sizes, each a size class of the loop's buffer pool so no chunk is bigger than asked.
-     * The largest is 64 KiB, the read size of libuv and Node streams; a socket starts in the
-     * middle and moves (see {@link #recordBatch}) so that a buffer a listener keeps pins little
-     * memory when messages are small, and a bulk transfer still reads 64 KiB at a time.
+     * Reads use the size classes of the loop's buffer pool ({@link BufferPool#classSize}), so no
+     * chunk is bigger than asked. A socket starts at 4 KiB and moves (see {@link #recordBatch})
+     * so that a buffer a listener keeps pins little memory when messages are small, and a bulk
+     * transfer still reads 64 KiB at a time.
      */
-    static final int[] READ_SIZES = {256, 1024, 4096, 16 * 1024, 64 * 1024};
     static final int INITIAL_READ_SIZE_INDEX = 2;
-    /** The largest read: 64 KiB as libuv and Node read streams. */
-    public static final int READ_SIZE = READ_SIZES[READ_SIZES.length - 1];
+    /** The largest read: the pool's largest class, 64 KiB as libuv and Node read streams. */
+    public static final int READ_SIZE = BufferPool.MAX_POOLED;
     /**
      * Bytes a batch may hold back before it is written at once. Enough to gather the small
      * messages of one read batch into one call; small enough that a fast reader piped to itself
@@ -83,7 +83,7 @@ public final class StreamHandle extends PollHandle implements Loop.BatchedWriter
     private boolean closed;
     /** Writes wait in the queue for {@link #flushBatch} at the end of the loop's poll phase. */
     private boolean batched;
-    /** Index in {@link #READ_SIZES} of the next read's size. */
+    /** The pool size class ({@link BufferPool#classSize}) of the next read. */
     private byte readSizeIndex = INITIAL_READ_SIZE_INDEX;
     /** The last read batch was small enough to read with the next smaller size. */
     private boolean shrinkNext;
@@ -192,7 +192,6 @@ public final class StreamHandle extends PollHandle implements Loop.BatchedWriter
         batched = false;
         if (!closed) {
             flush();
-            updateInterest();
         }
     }
 
@@ -300,7 +299,7 @@ public final class StreamHandle extends PollHandle implements Loop.BatchedWriter
     private void readSome() {
         long total = 0;
         for (int i = 0; i < MAX_READS_PER_EVENT && reading; i++) {
-            Chunk chunk = loop.bufferPool().take(READ_SIZES[readSizeIndex]);
+            Chunk chunk = loop.bufferPool().take(BufferPool.classSize(readSizeIndex));
             long n = Fds.read(fd, chunk.address, chunk.capacity);
             if (n > 0) {
                 total += n;
@@ -333,7 +332,7 @@ public final class StreamHandle extends PollHandle implements Loop.BatchedWriter
 
     /** A read filled its chunk: the next one is a size bigger, at once (bulk data ramps fast). */
     private void grow() {
-        if (readSizeIndex < READ_SIZES.length - 1) {
+        if (readSizeIndex < BufferPool.CLASS_COUNT - 1) {
             readSizeIndex++;
         }
         shrinkNext = false;
@@ -346,7 +345,7 @@ public final class StreamHandle extends PollHandle implements Loop.BatchedWriter
      * it shrink, fill the next read, grow and pay an extra read each time.
      */
     private void recordBatch(long total) {
-        if (readSizeIndex > 0 && total <= READ_SIZES[readSizeIndex - 1] / 2) {
+        if (readSizeIndex > 0 && total <= BufferPool.classSize(readSizeIndex - 1) / 2) {
             if (shrinkNext) {
                 readSizeIndex--;
             }
@@ -356,12 +355,13 @@ public final class StreamHandle extends PollHandle implements Loop.BatchedWriter
         }
     }
 
+    /** Writes the queue: WRITABLE interest stays while bytes are left, and only then. */
     private void flush() {
         int r = queue.flush(fd, loop.scratch(), scratchView);
+        updateInterest();
         if (r == WriteQueue.PARTIAL) {
             return;
         }
-        updateInterest();
         if (r < 0) {
             callbacks.onWriteError(r);
             return;

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Timeout;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,11 +70,14 @@ class StreamHandleBatchTest extends StreamPairTest {
 
     @Test
     void aShutdownInsideTheDispatchFollowsTheHeldBackBytes() {
+        CompletableFuture<Long> heldAtShutdown = new CompletableFuture<>();
         pair.start((chunk, n) -> {
             pair.handle.write(pair.request("last"));
             pair.handle.shutdown();
+            heldAtShutdown.complete(pair.handle.queuedBytes());
         });
         pair.send("x");
+        assertEquals(4, heldAtShutdown.join(), "the bytes were still held when shutdown() was called");
         assertEquals("last", pair.receive(4));
         assertEquals(0, pair.readOnce(new byte[1]), "FIN after the bytes");
     }
@@ -82,11 +86,14 @@ class StreamHandleBatchTest extends StreamPairTest {
     void writesToSeveralSocketsInOneDispatchAllLeave() {
         // A second pair, written from the first one's read: a chat server's broadcast.
         try (StreamPair other = new StreamPair(loop).open()) {
+            CompletableFuture<long[]> held = new CompletableFuture<>();
             pair.start((chunk, n) -> {
                 pair.handle.write(pair.request("to-self"));
                 other.handle.write(other.request("to-other"));
+                held.complete(new long[] {pair.handle.queuedBytes(), other.handle.queuedBytes()});
             });
             pair.send("msg");
+            assertArrayEquals(new long[] {7, 8}, held.join(), "both held until the dispatch ends");
             assertEquals("to-self", pair.receive(7));
             assertEquals("to-other", other.receive(8));
         }

@@ -1,5 +1,7 @@
 package io.ffmnet.internal.stream;
 
+import io.ffmnet.internal.buffer.BufferPool;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,7 +27,7 @@ class StreamHandleReadSizeTest extends StreamPairTest {
     void theFirstReadUsesTheInitialSize() {
         pair.start((chunk, n) -> reads.add(new int[] {chunk.capacity, n}));
         pair.send("hello");
-        assertEquals(StreamHandle.READ_SIZES[StreamHandle.INITIAL_READ_SIZE_INDEX], take()[0]);
+        assertEquals(BufferPool.classSize(StreamHandle.INITIAL_READ_SIZE_INDEX), take()[0]);
     }
 
     @Test
