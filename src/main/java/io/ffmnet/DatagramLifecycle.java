@@ -28,6 +28,13 @@ final class DatagramLifecycle {
     static final int CONNECTING = 1;
     static final int CONNECTED = 2;
 
+    /** {@link #startOrQueue}'s answers: what is left to do once the lock is released. */
+    static final int QUEUED = 0;
+    static final int RUN = 1;
+    static final int BIND = 2;
+
+    private static final int LITERAL_SLOTS = 8;   // a power of two
+
     private final DatagramSocket socket;
     private final UdpHandle handle;
     private final DatagramOptions options;
@@ -43,8 +50,14 @@ final class DatagramLifecycle {
     private boolean listening;
     private boolean referenced = true;
     private boolean counted;
-    /** The last destination found to be an IP literal, to skip parsing it again. */
-    private String lastLiteral;
+    /**
+     * The last destinations found to be IP literals, by identity, to skip parsing them again: an
+     * echo server replies to the address strings its peers' datagrams came with, which the
+     * receive side keeps one per recent sender. Written by the loops of a group too: each slot
+     * only ever holds a literal, so a lost or stale write costs a parse, never a wrong answer.
+     */
+    private final String[] literals = new String[LITERAL_SLOTS];
+    private int nextLiteral;
 
     DatagramLifecycle(DatagramSocket socket, UdpHandle handle, DatagramOptions options) {
         this.socket = socket;
@@ -86,11 +99,12 @@ final class DatagramLifecycle {
     /**
      * Runs {@code op} now (on the loop) if bound, else queues it for after the bind, binding to
      * a random port first if nothing started a bind yet: Node's implicit bind in {@code send} and
-     * {@code connect}. Call holding this lock; run what it returns once the lock is released.
+     * {@code connect}. Call holding this lock, then pass the answer to {@link #start} once the
+     * lock is released (answers rather than a task, so that a send allocates nothing here).
      *
-     * @return what to run on the loop once the lock is released (nothing when {@code null})
+     * @return {@link #QUEUED}, {@link #RUN} or {@link #BIND}
      */
-    Runnable startOrQueue(DatagramSocket.Deferred op) {
+    int startOrQueue(DatagramSocket.Deferred op) {
         boolean bind = bindState == UNBOUND;
         if (bind) {
             bindState = BINDING;
@@ -100,9 +114,18 @@ final class DatagramLifecycle {
                 queue = new ArrayDeque<>();
             }
             queue.add(op);
-            return bind ? () -> socket.onLoop(() -> startBind(0, null)) : null;
+            return bind ? BIND : QUEUED;
         }
-        return () -> DatagramGroup.onSendLoop(socket, op::run);   // connect never has a group
+        return RUN;
+    }
+
+    /** Does what {@link #startOrQueue} answered for {@code op}; without the lock. */
+    void start(int answer, DatagramSocket.Deferred op) {
+        if (answer == RUN) {
+            DatagramGroup.onSendLoop(socket, op);   // connect never has a group
+        } else if (answer == BIND) {
+            socket.onLoop(() -> startBind(0, null));
+        }
     }
 
     private void startBind(int port, String address) {
@@ -311,13 +334,15 @@ final class DatagramLifecycle {
 
     /** Whether {@code host} is an IP literal, which needs no lookup. Loop thread. */
     boolean isLiteral(String host) {
-        if (host == lastLiteral) {
-            return true;
+        for (String literal : literals) {
+            if (literal == host && literal != null) {
+                return true;
+            }
         }
         if (Ip.version(host) == 0) {
             return false;
         }
-        lastLiteral = host;
+        literals[nextLiteral++ & (LITERAL_SLOTS - 1)] = host;
         return true;
     }
 

@@ -21,24 +21,47 @@ import java.util.function.BiConsumer;
  * of the bind it waited for, or {@code ECANCELED} if the socket closed first (as libuv completes
  * its pending requests); Node calls neither.
  */
-final class DatagramSend implements SendRequest.Callback, DatagramSocket.Deferred {
+final class DatagramSend extends SendRequest implements DatagramSocket.Deferred {
     private final DatagramSocket socket;
-    private final Buffer[] parts;
     /** Null on a connected socket; empty or null host means the loopback address. */
-    private final String address;
+    private String address;
     /** The destination port, or 0 on a connected socket. */
-    private final int port;
-    private final BiConsumer<NetException, Integer> callback;
-    private boolean done;
+    private int port;
+    private final BiConsumer<NetException, Integer> onSent;
 
-    /** @param parts buffers this send owns one reference of each */
-    DatagramSend(DatagramSocket socket, Buffer[] parts, String address, int port,
-                 BiConsumer<NetException, Integer> callback) {
+    /** A datagram of one part; {@code part} is a reference this send now owns. */
+    DatagramSend(DatagramSocket socket, Buffer part, String address, int port,
+                 BiConsumer<NetException, Integer> onSent) {
+        super(1);
+        add(part.chunk(), part.generation(), part.address(), part.length());
         this.socket = socket;
-        this.parts = parts;
         this.address = address;
         this.port = port;
-        this.callback = callback;
+        this.onSent = onSent;
+    }
+
+    /** A datagram gathered from {@code parts}, one reference of each now owned by this send. */
+    DatagramSend(DatagramSocket socket, Buffer[] parts, String address, int port,
+                 BiConsumer<NetException, Integer> onSent) {
+        super(parts.length);
+        for (Buffer part : parts) {
+            add(part.chunk(), part.generation(), part.address(), part.length());
+        }
+        this.socket = socket;
+        this.address = address;
+        this.port = port;
+        this.onSent = onSent;
+    }
+
+    /** The socket is connected: the datagram goes to its peer, whatever port the call named. */
+    void toConnectedPeer() {
+        address = null;
+        port = 0;
+    }
+
+    /** Drops the references to the parts of a send that will not happen; once only. */
+    void discard() {
+        release();
     }
 
     /** Looks the destination up if it is a name, then hands the datagram to the socket. Loop thread. */
@@ -69,33 +92,29 @@ final class DatagramSend implements SendRequest.Callback, DatagramSocket.Deferre
     }
 
     private void transmit(String ip) {
-        SendRequest request = new SendRequest(parts.length, ip, port, this);
-        for (Buffer part : parts) {
-            request.add(part.chunk(), part.generation(), part.address(), part.length());
-        }
-        done = true;   // from here the request owns the references
-        int r = DatagramGroup.sendHandle(socket).send(request);   // the calling loop's socket
+        destination(ip, port);
+        int r = DatagramGroup.sendHandle(socket).send(this);   // the calling loop's socket
         if (r == UdpHandle.PENDING) {
             return;
         }
-        if (callback != null) {
+        if (onSent != null) {
             NetException error = r < 0 ? sendError(r) : null;
             Integer bytes = r < 0 ? null : r;
-            Loop.current().nextTick(() -> callback.accept(error, bytes));   // Node: process.nextTick, on this loop
+            Loop.current().nextTick(() -> onSent.accept(error, bytes));   // Node: process.nextTick, on this loop
         }
     }
 
     /** The kernel took the queued datagram, or refused it, or the socket closed first. */
     @Override
-    public void sent(SendRequest request, int result) {
-        if (callback == null) {
+    protected void sent(int result) {
+        if (onSent == null) {
             return;
         }
         try {
             if (result >= 0) {
-                callback.accept(null, result);
+                onSent.accept(null, result);
             } else {
-                callback.accept(sendError(result), null);
+                onSent.accept(sendError(result), null);
             }
         } catch (Throwable t) {
             socket.loop().reportUncaught(t);
@@ -105,10 +124,10 @@ final class DatagramSend implements SendRequest.Callback, DatagramSocket.Deferre
     /** The datagram will not be sent: the bind it waited for failed, or the socket closed. */
     @Override
     public void cancel(NetException cause) {
-        releaseParts();
-        if (callback != null) {
+        release();
+        if (onSent != null) {
             try {
-                callback.accept(cause, null);
+                onSent.accept(cause, null);
             } catch (Throwable t) {
                 socket.loop().reportUncaught(t);
             }
@@ -117,21 +136,11 @@ final class DatagramSend implements SendRequest.Callback, DatagramSocket.Deferre
 
     /** Node's {@code doSend} with a lookup error: to the callback, else an {@code ERROR} event. */
     private void fail(NetException error) {
-        releaseParts();
-        if (callback != null) {
+        release();
+        if (onSent != null) {
             cancel(error);
         } else {
             socket.state.emitErrorOrClose(error);
-        }
-    }
-
-    private void releaseParts() {
-        if (done) {
-            return;
-        }
-        done = true;
-        for (Buffer part : parts) {
-            part.chunk().release(part.generation());
         }
     }
 
@@ -145,13 +154,6 @@ final class DatagramSend implements SendRequest.Callback, DatagramSocket.Deferre
 
     private String displayAddress() {
         return address == null || address.isEmpty() ? socket.state.defaultHost() : address;
-    }
-
-    /** Drops the references {@code parts} hold for a send that will not happen. */
-    static void release(Buffer[] parts) {
-        for (Buffer part : parts) {
-            part.chunk().release(part.generation());
-        }
     }
 
     // ---- building a message: Node's sliceBuffer and fixBufferList ---------------------------

@@ -63,9 +63,7 @@ public final class DatagramSocket extends EventEmitter {
     public static final Event<Runnable> CLOSE = Event.named("close");
 
     /** Something that waits for the socket to be bound: Node's {@code state.queue} entries. */
-    interface Deferred {
-        void run();
-
+    interface Deferred extends Runnable {
         /** The bind failed (or the socket closed): it will not run. */
         void cancel(NetException cause);
     }
@@ -153,13 +151,13 @@ public final class DatagramSocket extends EventEmitter {
      *                                  {@code ERR_SOCKET_DGRAM_NOT_RUNNING} once closed
      */
     public void send(Buffer msg, int port, String address, BiConsumer<NetException, Integer> onSent) {
-        submit(new Buffer[] {DatagramSend.own(msg, "buffer")}, port, address, onSent);
+        submit(DatagramSend.own(msg, "buffer"), port, address, onSent);
     }
 
     /** Sends {@code length} bytes of {@code msg} from {@code offset}: Node's six-argument {@code send}. */
     public void send(Buffer msg, int offset, int length, int port, String address,
                      BiConsumer<NetException, Integer> onSent) {
-        submit(new Buffer[] {DatagramSend.own(DatagramSend.slice(msg, offset, length), "buffer")}, port, address, onSent);
+        submit(DatagramSend.own(DatagramSend.slice(msg, offset, length), "buffer"), port, address, onSent);
     }
 
     /** {@link #send(Buffer, int, int, int, String, BiConsumer)} without a callback. */
@@ -184,13 +182,13 @@ public final class DatagramSocket extends EventEmitter {
 
     /** Sends a copy of {@code msg}, then calls {@code onSent}. */
     public void send(byte[] msg, int port, String address, BiConsumer<NetException, Integer> onSent) {
-        submit(new Buffer[] {Buffer.from(DatagramSend.nonNull(msg))}, port, address, onSent);
+        submit(Buffer.from(DatagramSend.nonNull(msg)), port, address, onSent);
     }
 
     /** Sends a copy of {@code length} bytes of {@code msg} from {@code offset}. */
     public void send(byte[] msg, int offset, int length, int port, String address,
                      BiConsumer<NetException, Integer> onSent) {
-        submit(new Buffer[] {DatagramSend.copy(msg, offset, length)}, port, address, onSent);
+        submit(DatagramSend.copy(msg, offset, length), port, address, onSent);
     }
 
     /** {@link #send(byte[], int, int, int, String, BiConsumer)} without a callback. */
@@ -215,7 +213,7 @@ public final class DatagramSocket extends EventEmitter {
 
     /** Sends the UTF-8 bytes of {@code msg}, then calls {@code onSent}. */
     public void send(String msg, int port, String address, BiConsumer<NetException, Integer> onSent) {
-        submit(new Buffer[] {Buffer.from(DatagramSend.nonNull(msg))}, port, address, onSent);
+        submit(Buffer.from(DatagramSend.nonNull(msg)), port, address, onSent);
     }
 
     /** Sends the UTF-8 bytes of {@code msg} to {@code port} on the loopback address. */
@@ -263,12 +261,12 @@ public final class DatagramSocket extends EventEmitter {
      *                                  the socket is not connected, as in Node
      */
     public void send(Buffer msg, BiConsumer<NetException, Integer> onSent) {
-        submit(new Buffer[] {DatagramSend.own(msg, "buffer")}, -1, null, onSent);
+        submit(DatagramSend.own(msg, "buffer"), -1, null, onSent);
     }
 
     /** Sends {@code length} bytes of {@code msg} from {@code offset} to the connected peer. */
     public void send(Buffer msg, int offset, int length, BiConsumer<NetException, Integer> onSent) {
-        submit(new Buffer[] {DatagramSend.own(DatagramSend.slice(msg, offset, length), "buffer")}, -1, null, onSent);
+        submit(DatagramSend.own(DatagramSend.slice(msg, offset, length), "buffer"), -1, null, onSent);
     }
 
     /** Sends {@code length} bytes of {@code msg} from {@code offset} to the connected peer. */
@@ -283,12 +281,12 @@ public final class DatagramSocket extends EventEmitter {
 
     /** Sends a copy of {@code msg} to the connected peer, then calls {@code onSent}. */
     public void send(byte[] msg, BiConsumer<NetException, Integer> onSent) {
-        submit(new Buffer[] {Buffer.from(DatagramSend.nonNull(msg))}, -1, null, onSent);
+        submit(Buffer.from(DatagramSend.nonNull(msg)), -1, null, onSent);
     }
 
     /** Sends a copy of part of {@code msg} to the connected peer. */
     public void send(byte[] msg, int offset, int length, BiConsumer<NetException, Integer> onSent) {
-        submit(new Buffer[] {DatagramSend.copy(msg, offset, length)}, -1, null, onSent);
+        submit(DatagramSend.copy(msg, offset, length), -1, null, onSent);
     }
 
     /** Sends a copy of part of {@code msg} to the connected peer. */
@@ -303,7 +301,7 @@ public final class DatagramSocket extends EventEmitter {
 
     /** Sends the UTF-8 bytes of {@code msg} to the connected peer, then calls {@code onSent}. */
     public void send(String msg, BiConsumer<NetException, Integer> onSent) {
-        submit(new Buffer[] {Buffer.from(DatagramSend.nonNull(msg))}, -1, null, onSent);
+        submit(Buffer.from(DatagramSend.nonNull(msg)), -1, null, onSent);
     }
 
     /** Sends the buffers of {@code msgs} as one datagram to the connected peer. */
@@ -316,37 +314,46 @@ public final class DatagramSocket extends EventEmitter {
         submit(DatagramSend.own(msgs), -1, null, onSent);
     }
 
+    /** A one-part send; {@code part} is a reference owned for the send. */
+    private void submit(Buffer part, int port, String address, BiConsumer<NetException, Integer> onSent) {
+        submit(new DatagramSend(this, part, address, port, onSent), port);
+    }
+
+    /** A gathered send; one reference of each of {@code parts} is owned for the send. */
+    private void submit(Buffer[] parts, int port, String address, BiConsumer<NetException, Integer> onSent) {
+        submit(new DatagramSend(this, parts, address, port, onSent), port);
+    }
+
     /**
      * Every {@code send} ends here, as in Node's {@code Socket.prototype.send}, with the message's
-     * buffers already owned (one reference each, dropped here if the call throws).
+     * buffers already owned by {@code send} (dropped here if the call throws).
      *
      * @param port -1 when the shape has no port (a send to the connected peer)
      */
-    private void submit(Buffer[] parts, int port, String address, BiConsumer<NetException, Integer> onSent) {
-        Runnable start;
+    private void submit(DatagramSend send, int port) {
+        int answer;
         try {
             synchronized (state) {
                 boolean connected = state.connectState == DatagramLifecycle.CONNECTED;
                 if (connected && port != -1) {
                     throw DgramErrors.isConnected();
                 }
-                if (!connected) {
+                if (connected) {
+                    send.toConnectedPeer();
+                } else {
                     if (port == -1) {
                         throw DgramErrors.badPort(null, false);
                     }
                     DgramErrors.checkPort(port, false);
                 }
                 state.healthCheck();
-                start = state.startOrQueue(new DatagramSend(this, parts, connected ? null : address,
-                        connected ? 0 : port, onSent));
+                answer = state.startOrQueue(send);
             }
         } catch (RuntimeException e) {
-            DatagramSend.release(parts);
+            send.discard();
             throw e;
         }
-        if (start != null) {
-            start.run();
-        }
+        state.start(answer, send);
     }
 
     // ---- connect ---------------------------------------------------------------------------
@@ -383,18 +390,16 @@ public final class DatagramSocket extends EventEmitter {
             throw DgramErrors.groupConnect();
         }
         DatagramConnect connect = new DatagramConnect(this, port, address == null ? "" : address, onConnect);
-        Runnable start;
+        int answer;
         synchronized (state) {
             state.healthCheck();
             if (state.connectState != DatagramLifecycle.DISCONNECTED) {
                 throw DgramErrors.isConnected();
             }
             state.connectState = DatagramLifecycle.CONNECTING;
-            start = state.startOrQueue(connect);
+            answer = state.startOrQueue(connect);
         }
-        if (start != null) {
-            start.run();
-        }
+        state.start(answer, connect);
         return this;
     }
 

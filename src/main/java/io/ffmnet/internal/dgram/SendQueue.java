@@ -83,7 +83,7 @@ final class SendQueue implements AutoCloseable {
      * @return the bytes sent, or {@code -errno} ({@code -EAGAIN}: queue it)
      */
     long sendNow(int fd, SendRequest request) {
-        if (request.parts > IOV_CAPACITY) {
+        if (request.parts() > IOV_CAPACITY) {
             return sendAlone(fd, request);
         }
         MsgVec v = vec();
@@ -118,7 +118,7 @@ final class SendQueue implements AutoCloseable {
      */
     private int sendBatch(int fd) {
         SendRequest head = queue.peek();
-        if (head.parts > IOV_CAPACITY) {
+        if (head.parts() > IOV_CAPACITY) {
             return completeOne(sendAlone(fd, head));
         }
         MsgVec v = vec();
@@ -126,7 +126,7 @@ final class SendQueue implements AutoCloseable {
         int iov = 0;
         Iterator<SendRequest> it = queue.iterator();
         SendRequest r = it.next();
-        while (r != null && count < MAX_WIDTH && iov + r.parts <= IOV_CAPACITY) {
+        while (r != null && count < MAX_WIDTH && iov + r.parts() <= IOV_CAPACITY) {
             int nameLength = fill(v, count, iov, r);
             if (nameLength < 0) {
                 if (count == 0) {
@@ -135,18 +135,18 @@ final class SendQueue implements AutoCloseable {
                 break;
             }
             int first = iov;
-            iov += r.parts;
+            iov += r.parts();
             SendRequest next = it.hasNext() ? it.next() : null;
             int segments = 1;
             if (segmentation && next != null) {
                 segments = joinRun(v, r, next, it, iov);
                 for (int s = 1; s < segments; s++) {
-                    iov += run[s].parts;
+                    iov += run[s].parts();
                 }
                 next = segments > 1 ? run[segments] : next;
                 if (segments > 1) {
                     v.setMessage(count, first, iov - first, nameLength);
-                    v.setSegmentSize(count, (int) r.bytes());
+                    v.setSegmentSize(count, r.bytes());
                 }
             }
             segmentsOf[count++] = segments;
@@ -168,7 +168,7 @@ final class SendQueue implements AutoCloseable {
             }
             for (int s = 0; s < segmentsOf[e]; s++) {
                 SendRequest q = queue.poll();
-                results[k] = segmentsOf[e] == 1 ? v.length(e) : (int) q.bytes();
+                results[k] = segmentsOf[e] == 1 ? v.length(e) : q.bytes();
                 done[k++] = q;
                 queuedBytes -= q.bytes();
             }
@@ -196,12 +196,12 @@ final class SendQueue implements AutoCloseable {
         int segments = 1;
         run[0] = head;
         while (next != null && size > 0 && segments < MAX_SEGMENTS && next.bytes() > 0 && next.bytes() <= size
-                && total + next.bytes() <= MAX_SEGMENTED_BYTES && iov + next.parts <= IOV_CAPACITY
+                && total + next.bytes() <= MAX_SEGMENTED_BYTES && iov + next.parts() <= IOV_CAPACITY
                 && sameDestination(head, next)) {
-            for (int p = 0; p < next.parts; p++) {
-                v.setIov(iov + p, next.addresses[p], next.lengths[p]);
+            for (int p = 0; p < next.parts(); p++) {
+                v.setIov(iov + p, next.address(p), next.length(p));
             }
-            iov += next.parts;
+            iov += next.parts();
             total += next.bytes();
             run[segments++] = next;
             boolean shorter = next.bytes() < size;
@@ -215,7 +215,7 @@ final class SendQueue implements AutoCloseable {
     }
 
     private static boolean sameDestination(SendRequest a, SendRequest b) {
-        return a.ip == null ? b.ip == null : a.port == b.port && a.ip.equals(b.ip);
+        return a.ip() == null ? b.ip() == null : a.port() == b.port() && a.ip().equals(b.ip());
     }
 
     /** Turns {@code UDP_SEGMENT} batching on or off (off by default; see {@link UdpOffload}). */
@@ -249,7 +249,7 @@ final class SendQueue implements AutoCloseable {
 
     /** A datagram of more parts than the shared iovecs hold, through a block of its own. */
     private long sendAlone(int fd, SendRequest request) {
-        try (MsgVec own = new MsgVec(1, request.parts)) {
+        try (MsgVec own = new MsgVec(1, request.parts())) {
             int r = fill(own, 0, 0, request);
             return r < 0 ? r : own.sendOne(fd, 0);
         }
@@ -257,17 +257,17 @@ final class SendQueue implements AutoCloseable {
 
     /** Writes {@code request} into header {@code i}, its parts from iovec {@code iov} on: its name's length, or {@code -errno}. */
     private int fill(MsgVec v, int i, int iov, SendRequest request) {
-        for (int p = 0; p < request.parts; p++) {
-            v.setIov(iov + p, request.addresses[p], request.lengths[p]);
+        for (int p = 0; p < request.parts(); p++) {
+            v.setIov(iov + p, request.address(p), request.length(p));
         }
         int nameLength = 0;
-        if (request.ip != null) {
-            nameLength = encode(v, i, request.ip, request.port);
+        if (request.ip() != null) {
+            nameLength = encode(v, i, request.ip(), request.port());
             if (nameLength < 0) {
                 return nameLength;
             }
         }
-        v.setMessage(i, iov, request.parts, nameLength);
+        v.setMessage(i, iov, request.parts(), nameLength);
         return nameLength;
     }
 
