@@ -112,6 +112,7 @@ public final class Constants {
     public static final int F_GETFD = 1;
     public static final int F_SETFD = 2;
     public static final int FD_CLOEXEC = 1;
+    public static final int SEEK_SET = 0;
 
     public static final int SPLICE_F_MOVE = 1;
     public static final int SPLICE_F_NONBLOCK = 2;

@@ -121,6 +121,10 @@ public final class Functions {
     public static final FunctionDescriptor OPEN = FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT);
     public static final int OPEN_FIRST_VARIADIC_ARG = 2;
 
+    // off_t lseek(int fd, off_t offset, int whence);
+    // errno
+    public static final FunctionDescriptor LSEEK = FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
+
     // int unlink(const char *pathname);
     // errno
     public static final FunctionDescriptor UNLINK = FunctionDescriptor.of(JAVA_INT, JAVA_LONG);

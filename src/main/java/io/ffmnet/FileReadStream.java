@@ -8,11 +8,13 @@ import java.util.function.Consumer;
 
 import static io.ffmnet.internal.sys.SysConstants.O_CLOEXEC;
 import static io.ffmnet.internal.sys.SysConstants.O_RDONLY;
+import static io.ffmnet.internal.sys.SysConstants.SEEK_SET;
 
 /**
- * Node's {@code fs.ReadStream}: a file read in 64 KiB chunks on the file thread pool, delivered
- * on the event loop as {@link #DATA}, then {@link #END} and {@link #CLOSE}. Reading starts when
- * a {@code DATA} listener is added or the stream is piped, and a pipe pauses it while the
+ * Node's {@code fs.ReadStream}: a file (or the range {@link ReadStreamOptions} names) read in
+ * chunks of the high-water mark (64 KiB by default) on the file thread pool, delivered on the
+ * event loop as {@link #DATA}, then {@link #END} and {@link #CLOSE}. Reading starts when a
+ * {@code DATA} listener is added or the stream is piped, and a pipe pauses it while the
  * destination is above its high-water mark.
  *
  * <p>Piped to a {@link Socket} (with no {@code DATA} listener), the file goes to the socket with
@@ -30,9 +32,13 @@ public final class FileReadStream extends EventEmitter {
     public static final Event<Runnable> CLOSE = Event.named("close");
 
     private final Path path;
+    private final long start;
+    private final int highWaterMark;
     private final FileIo.Serial io = new FileIo.Serial();
     /** Worker-thread state, or the loop's while {@link #sendfile} owns it. */
     private volatile int fd = -1;
+    /** Bytes of the range not read or sent yet ({@link Long#MAX_VALUE}: to the end); as {@link #fd}. */
+    private volatile long remaining;
     /** The sendfile transfer this stream was piped into, while it runs; loop thread. */
     private FileSendfile sendfile;
 
@@ -42,9 +48,12 @@ public final class FileReadStream extends EventEmitter {
     private boolean done;
     private boolean referenced;
 
-    FileReadStream(EventLoop loop, Path path) {
+    FileReadStream(EventLoop loop, Path path, ReadStreamOptions options) {
         super(loop);
         this.path = path;
+        this.start = options.start();
+        this.highWaterMark = options.highWaterMark();
+        this.remaining = options.length();
     }
 
     /** Starts or continues reading. */
@@ -127,16 +136,20 @@ public final class FileReadStream extends EventEmitter {
             if (fd < 0 && !openOnWorker()) {
                 return;
             }
-            Buffer chunk = Buffer.alloc(CHUNK_SIZE);
-            long n = Fds.readBlocking(fd, chunk.address(), CHUNK_SIZE);
+            int want = (int) Math.min(highWaterMark, remaining);
+            Buffer chunk = want > 0 ? Buffer.alloc(want) : null;
+            long n = want > 0 ? Fds.readBlocking(fd, chunk.address(), want) : 0;
             if (n <= 0) {
-                chunk.release();
+                if (chunk != null) {
+                    chunk.release();
+                }
                 Fds.close(fd);
                 fd = -1;
                 NetException e = n < 0 ? Errors.exception((int) n, "read") : null;
                 onLoop(() -> finish(e));
                 return;
             }
+            consumed(n);
             onLoop(() -> deliver(chunk, (int) n));
         });
     }
@@ -160,12 +173,33 @@ public final class FileReadStream extends EventEmitter {
             onLoop(() -> finish(e));
             return false;
         }
+        if (start > 0) {
+            long at = Fds.lseek(r, start, SEEK_SET);   // past the end is allowed: reads then find nothing
+            if (at < 0) {
+                Fds.close(r);
+                NetException e = Errors.exception((int) at, "read");
+                onLoop(() -> finish(e));
+                return false;
+            }
+        }
         fd = r;
         onLoop(() -> {
             emit(OPEN, r);
             emit(READY);
         });
         return true;
+    }
+
+    /** How many bytes of the range are left to read or send; {@link Long#MAX_VALUE}: to the end. */
+    long remaining() {
+        return remaining;
+    }
+
+    /** {@code n} bytes of the range were read or sent. */
+    void consumed(long n) {
+        if (remaining != Long.MAX_VALUE) {
+            remaining -= n;
+        }
     }
 
     /** The sendfile transfer ended: the copy path goes on from the file's position, if asked. */

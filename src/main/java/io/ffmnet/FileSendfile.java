@@ -116,8 +116,10 @@ final class FileSendfile implements ZeroCopyWriter {
             return;
         }
         for (int i = 0; i < MAX_CALLS_PER_EVENT; i++) {
-            long n = Fds.sendfile(socket.handle.fd(), fileFd, 0, CHUNK);
+            long count = Math.min(CHUNK, stream.remaining());
+            long n = count > 0 ? Fds.sendfile(socket.handle.fd(), fileFd, 0, count) : 0;   // 0: the range is sent
             if (n > 0) {
+                stream.consumed(n);
                 socket.writer().countDirect(n);
                 socket.refreshIdle();
                 SENT_BYTES.add(n);

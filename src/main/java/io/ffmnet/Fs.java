@@ -18,6 +18,17 @@ public final class Fs {
 
     /** Node's {@code fs.createReadStream(path)}: reads the whole file in 64 KiB chunks. */
     public static FileReadStream createReadStream(Path path) {
-        return new FileReadStream(EventLoop.current(), path);
+        return createReadStream(path, new ReadStreamOptions());
+    }
+
+    /**
+     * Node's {@code fs.createReadStream(path, { start, end, highWaterMark })}: reads bytes
+     * {@code start} to {@code end} of the file, both inclusive.
+     *
+     * @throws InvalidArgumentException {@code ERR_OUT_OF_RANGE} when {@code start} lies after {@code end}
+     */
+    public static FileReadStream createReadStream(Path path, ReadStreamOptions options) {
+        options.checkRange();
+        return new FileReadStream(EventLoop.current(), path, options);
     }
 }

@@ -37,11 +37,31 @@ public class InvalidArgumentException extends IllegalArgumentException implement
                 "The \"" + name + "\" argument must be " + expected + ". Received " + describe(value));
     }
 
-    /** Node's message for {@code ERR_OUT_OF_RANGE}. */
+    /**
+     * Node's message for {@code ERR_OUT_OF_RANGE}: a whole number is shown as it is, with Node's
+     * {@code _} separators beyond 2^32 ({@code 9_007_199_254_740_992}); anything else as
+     * {@code ERR_INVALID_ARG_TYPE} shows it.
+     */
     public static InvalidArgumentException outOfRange(String name, String range, Object value) {
+        String received = value instanceof Integer || value instanceof Long
+                ? withSeparators(((Number) value).longValue()) : describe(value);
         return new InvalidArgumentException("ERR_OUT_OF_RANGE",
-                "The value of \"" + name + "\" is out of range. It must be " + range
-                        + ". Received " + describe(value));
+                "The value of \"" + name + "\" is out of range. It must be " + range + ". Received " + received);
+    }
+
+    /** Node's {@code addNumericalSeparator}, used for integers whose magnitude exceeds 2^32. */
+    private static String withSeparators(long n) {
+        String digits = Long.toString(Math.abs(n));
+        if (Math.abs(n) <= 1L << 32 || n == Long.MIN_VALUE) {
+            return Long.toString(n);
+        }
+        StringBuilder out = new StringBuilder(n < 0 ? "-" : "");
+        int head = digits.length() % 3 == 0 ? 3 : digits.length() % 3;
+        out.append(digits, 0, head);
+        for (int i = head; i < digits.length(); i += 3) {
+            out.append('_').append(digits, i, i + 3);
+        }
+        return out.toString();
     }
 
     /**

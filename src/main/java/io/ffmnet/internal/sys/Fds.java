@@ -52,6 +52,8 @@ public final class Fds {
     private static final MethodHandle UNLINK = Native.downcall("unlink", Functions.UNLINK, false);
     // ssize_t splice(int fd_in, off_t *off_in, int fd_out, off_t *off_out, size_t len, unsigned int flags);
     private static final MethodHandle SPLICE = Native.downcall("splice", Functions.SPLICE, false);
+    // off_t lseek(int fd, off_t offset, int whence);
+    private static final MethodHandle LSEEK = Native.downcall("lseek", Functions.LSEEK, true);
     // ssize_t sendfile(int out_fd, int in_fd, off_t *offset, size_t count);  may block on the file
     private static final MethodHandle SENDFILE = Native.downcall("sendfile", Functions.SENDFILE, false);
     // int ioctl(int fd, unsigned long request, ... /* int *argp */);
@@ -230,6 +232,17 @@ public final class Fds {
                 n = (long) SPLICE.invokeExact(errno, fdIn, offIn, fdOut, offOut, len, flags);
             } while (n < 0 && Native.negErrno(errno) == -EINTR);
             return n >= 0 ? n : Native.negErrno(errno);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** Moves {@code fd}'s file offset; returns the new offset or {@code -errno}. */
+    public static long lseek(int fd, long offset, int whence) {
+        MemorySegment errno = Native.errnoSlot();
+        try {
+            long r = (long) LSEEK.invokeExact(errno, fd, offset, whence);
+            return r >= 0 ? r : Native.negErrno(errno);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }

@@ -79,6 +79,7 @@ public final class SysConstants {
     public static final int O_EXCL = Constants.O_EXCL;
     public static final int O_NONBLOCK = Constants.O_NONBLOCK;
     public static final int O_CLOEXEC = Constants.O_CLOEXEC;
+    public static final int SEEK_SET = Constants.SEEK_SET;
     public static final int F_GETFL = Constants.F_GETFL;
     public static final int F_SETFL = Constants.F_SETFL;
     public static final int SPLICE_F_MOVE = Constants.SPLICE_F_MOVE;
