@@ -106,6 +106,7 @@ def write(raw, out_path, svg_path):
       f"{raw['warm_ms']} ms unmeasured warm-up, then {raw['dur_ms']} ms measured (fixed-load CPU: max({raw['dur_ms']}, 2000) ms). "
       f"{'`--quick` mode.' if raw['quick'] else 'Full mode.'}")
     w(f"- Cells: median over rounds [min–max, ±half the range as % of the median].")
+    w(f"- Server flags: {flags_sentence(raw)}")
     w(f"- Load average at start `{info['loadavg_start']}`, at end `{info.get('loadavg_end', '?')}`.")
     busy = info.get("other_busy", "").strip()
     if busy:
@@ -134,11 +135,20 @@ def write(raw, out_path, svg_path):
         w("")
         w(f"loadgen: `{' '.join(args)}`")
         w("")
+        gso = kind == "udp" and "--gso" in args
+        if gso:
+            w("The load generator sends each flow's datagrams as one `sendmsg` with `UDP_SEGMENT` and has `UDP_GRO` on "
+              "its sockets, so replies sent with `UDP_SEGMENT` come back coalesced ('replies coalesced' column, from the "
+              "`UDP_GRO` control message; every datagram's size is still checked). " + workload_flags_sentence(raw, key))
+            w("")
         hdr = f"| contestant | {unit} | vs netty-epoll | vs c-epoll |"
         sep = "|---|---|---|---|"
         if kind == "tcp":
             hdr += " p50 µs | p99 µs | p99.9 µs |"
             sep += "---|---|---|"
+        if gso:
+            hdr += " replies coalesced % |"
+            sep += "---|"
         hdr += " server CPU % | other load on CPU 1 % | CPU 0 busy % | loadgen CPU s |"
         sep += "---|---|---|---|"
         w(hdr)
@@ -157,6 +167,10 @@ def write(raw, out_path, svg_path):
             row = f"| {n} | {spread(v)} | {fmt(ratio(mv, netty), 2)}× | {fmt(ratio(mv, c), 2)}× |"
             if kind == "tcp":
                 row += f" {fmt(d.m(n, key, 'p50_us'), 1)} | {fmt(d.m(n, key, 'p99_us'), 1)} | {fmt(d.m(n, key, 'p999_us'), 1)} |"
+            if gso:
+                co = [100 * r["gro_datagrams"] / r["msgs"] for r in d.results.get((n, key), [])
+                      if isinstance(r.get("gro_datagrams"), float) and r.get("msgs")]
+                row += f" {fmt(med(co), 1)} |"
             others = [max(0.0, r["cpu1_busy_pct"] - r["server_cpu_pct"]) for r in d.results.get((n, key), [])
                       if isinstance(r.get("cpu1_busy_pct"), float) and isinstance(r.get("server_cpu_pct"), float)]
             row += (f" {fmt(d.m(n, key, 'server_cpu_pct'))} | {fmt(med(others))} | {fmt(d.m(n, key, 'cpu0_busy_pct'))} |"
@@ -235,6 +249,8 @@ def write(raw, out_path, svg_path):
     w("## Goal ratios of issue 5 (ffm-net = `ffm-node`, one loop thread)")
     w("")
     goals = evaluate_goals(d, wl, idle_keys)
+    w(f"Server flags: {flags_sentence(raw)}")
+    w("")
     w("| goal | workload | measured | target | verdict |")
     w("|---|---|---|---|---|")
     for g in goals:
@@ -373,9 +389,36 @@ def write(raw, out_path, svg_path):
     return out_path
 
 
+def flags_sentence(raw):
+    """Which server flags the run used, in one sentence."""
+    sf = raw.get("server_flags") or {}
+    if not sf:
+        return "none: every contestant ran with its defaults in every workload."
+    parts = []
+    for key, per in sf.items():
+        for n, flags in per.items():
+            parts.append(f"`{n}` in `{key}`: `{flags}`")
+    return ("every contestant ran with its defaults, except " + "; ".join(parts) + " (a server process of its own, "
+            "started with these flags and warmed up on that workload; the rows of the other workloads still measure "
+            "ffm-net's defaults, where UDP_SEGMENT and UDP_GRO are off).")
+
+
+def workload_flags_sentence(raw, key):
+    per = (raw.get("server_flags") or {}).get(key) or {}
+    if not per:
+        return "All servers ran with their defaults."
+    named = ", ".join(f"`{n}`" for n in per)
+    flags = sorted(set(per.values()))
+    return (f"{named} ran with `{' / '.join(flags)}` (ffm-net's offloads, off by default), in a server process of their "
+            f"own; the other contestants are unchanged: they do not set `UDP_GRO`, so on loopback the kernel splits each "
+            f"GSO send into separate datagrams for them, and they echo those as usual.")
+
+
 def evaluate_goals(d, wl, idle_keys):
     keys = {k: kind for k, _, _, kind in wl}
-    titles = {k: t for k, t, _, _ in wl}
+    flagged = d.raw.get("server_flags") or {}
+    titles = {k: t + (f" [ffm-net: `{' / '.join(sorted(set(flagged[k].values())))}`]" if flagged.get(k) else "")
+              for k, t, _, _ in wl}
     goals = []
 
     def ratio_goal(goal, key, field, peer, target, higher_better=True):
