@@ -400,7 +400,7 @@ def flags_sentence(raw):
             parts.append(f"`{n}` in `{key}`: `{flags}`")
     return ("every contestant ran with its defaults, except " + "; ".join(parts) + " (a server process of its own, "
             "started with these flags and warmed up on that workload; the rows of the other workloads still measure "
-            "ffm-net's defaults, where UDP_SEGMENT and UDP_GRO are off).")
+            "ffm-net's defaults: UDP_SEGMENT off, UDP_GRO on, which a plain sender gives nothing to coalesce).")
 
 
 def workload_flags_sentence(raw, key):
@@ -409,8 +409,8 @@ def workload_flags_sentence(raw, key):
         return "All servers ran with their defaults."
     named = ", ".join(f"`{n}`" for n in per)
     flags = sorted(set(per.values()))
-    return (f"{named} ran with `{' / '.join(flags)}` (ffm-net's offloads, off by default), in a server process of their "
-            f"own; the other contestants are unchanged: they do not set `UDP_GRO`, so on loopback the kernel splits each "
+    return (f"{named} ran with `{' / '.join(flags)}` (UDP_SEGMENT is off by default, UDP_GRO on: the flags make both "
+            f"explicit), in a server process of their own; the other contestants are unchanged: they do not set `UDP_GRO`, so on loopback the kernel splits each "
             f"GSO send into separate datagrams for them, and they echo those as usual.")
 
 

@@ -191,6 +191,33 @@ class DgramOffloadTest {
         awaitCalls();
     }
 
+    /**
+     * UDP_GRO is on by default (unless {@code -Dio.ffmnet.udp.gro=false}): a socket made the
+     * ordinary way takes a segmented send as one buffer and still emits one message per datagram.
+     */
+    @Test
+    void aDefaultSocketTakesASegmentedSendAsOneBuffer() throws Exception {
+        Assumptions.assumeTrue(Boolean.parseBoolean(System.getProperty("io.ffmnet.udp.gro", "true")),
+                "UDP_GRO switched off for this JVM");
+        DatagramSocket socket = sockets.add(Dgram.createSocket("udp4"));
+        LinkedBlockingQueue<Received> queue = new LinkedBlockingQueue<>();
+        socket.on(DatagramSocket.MESSAGE, (msg, rinfo) -> queue.add(new Received(msg.toString(), msg.length(), rinfo)));
+        DgramTestKit.listening(socket, "127.0.0.1");
+        int gro = DgramTestKit.call(() -> socket.handle.intOption(SysConstants.IPPROTO_UDP, SysConstants.UDP_GRO));
+        Assumptions.assumeTrue(gro >= 0, "this kernel has no UDP_GRO: " + gro);
+        assertEquals(1, gro);
+        int[] sizes = {64, 64, 64, 64, 64, 64, 64, 64};
+        int from = segmentedSend(socket.address().port(), sizes);
+        for (int i = 0; i < sizes.length; i++) {
+            Received r = queue.poll(60, TimeUnit.SECONDS);
+            assertNotNull(r, "no datagram arrived");
+            assertEquals(datagram(i, 64), r.text());
+            assertEquals(64, r.info().size());
+            assertEquals(from, r.info().port());
+        }
+        assertEquals(1, coalesced(socket));
+    }
+
     @Test
     void withoutGroTheKernelSplitsTheSegmentedSendItself() throws Exception {
         Receiver receiver = new Receiver(false);
