@@ -278,6 +278,8 @@ def main():
     ap.add_argument("--scaling", action="store_true",
                     help="also run ffm-net and Netty epoll with 1 and 2 loops (event-loop threads), unpinned")
     ap.add_argument("--out", default=os.path.join(BENCH, "RESULTS.md"))
+    ap.add_argument("--port-base", type=int, default=21000,
+                    help="first port of the throughput servers (10 per contestant); another runner on the machine needs another")
     ap.add_argument("--command", default="bench/run.sh")
     a = ap.parse_args()
 
@@ -316,7 +318,7 @@ def main():
         print(f"## round {r + 1}/{a.rounds}: {' '.join(order)}", flush=True)
         for idx, name in enumerate(order):
             build, has_idle, _ = cs[name]
-            base = 21000 + 10 * names.index(name)
+            base = a.port_base + 10 * names.index(name)
             # One server process per set of server flags (normally one), each warmed up first.
             phases = []
             for w_ in wl:
