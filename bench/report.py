@@ -149,6 +149,9 @@ def write(raw, out_path, svg_path):
         if gso:
             hdr += " replies coalesced % |"
             sep += "---|"
+        if kind == "udp":
+            hdr += " server CPU ns/datagram (vs netty-epoll) |"
+            sep += "---|"
         hdr += " server CPU % | other load on CPU 1 % | CPU 0 busy % | loadgen CPU s |"
         sep += "---|---|---|---|"
         w(hdr)
@@ -171,6 +174,9 @@ def write(raw, out_path, svg_path):
                 co = [100 * r["gro_datagrams"] / r["msgs"] for r in d.results.get((n, key), [])
                       if isinstance(r.get("gro_datagrams"), float) and r.get("msgs")]
                 row += f" {fmt(med(co), 1)} |"
+            if kind == "udp":
+                ns = d.m(n, key, "server_cpu_ns_per_msg")
+                row += f" {fmt(ns)} ({fmt(ratio(ns, d.m('netty-epoll', key, 'server_cpu_ns_per_msg')), 2)}×) |"
             others = [max(0.0, r["cpu1_busy_pct"] - r["server_cpu_pct"]) for r in d.results.get((n, key), [])
                       if isinstance(r.get("cpu1_busy_pct"), float) and isinstance(r.get("server_cpu_pct"), float)]
             row += (f" {fmt(d.m(n, key, 'server_cpu_pct'))} | {fmt(med(others))} | {fmt(d.m(n, key, 'cpu0_busy_pct'))} |"
@@ -179,7 +185,9 @@ def write(raw, out_path, svg_path):
         w("")
     w("Server CPU % is the server's own on-CPU time over the window; 'other load on CPU 1' is the rest of CPU 1's busy "
       "time from /proc/stat (other processes, interrupts): when it is high, the server was crowded out and its number is low "
-      "for reasons not its own. CPU 0 busy % is the load generator's CPU, from /proc/stat, with anything else on it.")
+      "for reasons not its own. CPU 0 busy % is the load generator's CPU, from /proc/stat, with anything else on it. "
+      "Server CPU ns/datagram (UDP) is the server's on-CPU time over the window divided by the datagrams it echoed: "
+      "less disturbed by other processes than the rate, since time the server did not get is not counted (lower is better).")
     w("")
     w(f"A load generator whose CPU seconds come close to the window length (warm-up + measured = "
       f"{(raw['warm_ms'] + raw['dur_ms']) / 1000:.1f} s) was itself the limit: the server's number is then a lower bound, "
@@ -394,10 +402,13 @@ def flags_sentence(raw):
     sf = raw.get("server_flags") or {}
     if not sf:
         return "none: every contestant ran with its defaults in every workload."
-    parts = []
+    groups = {}   # (flags, contestants) -> workloads
     for key, per in sf.items():
-        for n, flags in per.items():
-            parts.append(f"`{n}` in `{key}`: `{flags}`")
+        for flags in sorted(set(per.values())):
+            who = tuple(n for n, f in per.items() if f == flags)
+            groups.setdefault((flags, who), []).append(key)
+    parts = [f"{', '.join(f'`{n}`' for n in who)} in {', '.join(f'`{k}`' for k in keys)}: `{flags}`"
+             for (flags, who), keys in groups.items()]
     return ("every contestant ran with its defaults, except " + "; ".join(parts) + " (a server process of its own, "
             "started with these flags and warmed up on that workload; the rows of the other workloads still measure "
             "ffm-net's defaults: UDP_SEGMENT off, UDP_GRO on, which a plain sender gives nothing to coalesce).")
