@@ -106,6 +106,7 @@ def write(raw, out_path, svg_path):
       f"{raw['warm_ms']} ms unmeasured warm-up, then {raw['dur_ms']} ms measured (fixed-load CPU: max({raw['dur_ms']}, 2000) ms). "
       f"{'`--quick` mode.' if raw['quick'] else 'Full mode.'}")
     w(f"- Cells: median over rounds [min–max, ±half the range as % of the median].")
+    w(f"- Server flags: {flags_sentence(raw)}")
     w(f"- Load average at start `{info['loadavg_start']}`, at end `{info.get('loadavg_end', '?')}`.")
     busy = info.get("other_busy", "").strip()
     if busy:
@@ -134,11 +135,23 @@ def write(raw, out_path, svg_path):
         w("")
         w(f"loadgen: `{' '.join(args)}`")
         w("")
+        gso = kind == "udp" and "--gso" in args
+        if gso:
+            w("The load generator sends each flow's datagrams as one `sendmsg` with `UDP_SEGMENT` and has `UDP_GRO` on "
+              "its sockets, so replies sent with `UDP_SEGMENT` come back coalesced ('replies coalesced' column, from the "
+              "`UDP_GRO` control message; every datagram's size is still checked). " + workload_flags_sentence(raw, key))
+            w("")
         hdr = f"| contestant | {unit} | vs netty-epoll | vs c-epoll |"
         sep = "|---|---|---|---|"
         if kind == "tcp":
             hdr += " p50 µs | p99 µs | p99.9 µs |"
             sep += "---|---|---|"
+        if gso:
+            hdr += " replies coalesced % |"
+            sep += "---|"
+        if kind == "udp":
+            hdr += " server CPU ns/datagram (vs netty-epoll) |"
+            sep += "---|"
         hdr += " server CPU % | other load on CPU 1 % | CPU 0 busy % | loadgen CPU s |"
         sep += "---|---|---|---|"
         w(hdr)
@@ -157,6 +170,13 @@ def write(raw, out_path, svg_path):
             row = f"| {n} | {spread(v)} | {fmt(ratio(mv, netty), 2)}× | {fmt(ratio(mv, c), 2)}× |"
             if kind == "tcp":
                 row += f" {fmt(d.m(n, key, 'p50_us'), 1)} | {fmt(d.m(n, key, 'p99_us'), 1)} | {fmt(d.m(n, key, 'p999_us'), 1)} |"
+            if gso:
+                co = [100 * r["gro_datagrams"] / r["msgs"] for r in d.results.get((n, key), [])
+                      if isinstance(r.get("gro_datagrams"), float) and r.get("msgs")]
+                row += f" {fmt(med(co), 1)} |"
+            if kind == "udp":
+                ns = d.m(n, key, "server_cpu_ns_per_msg")
+                row += f" {fmt(ns)} ({fmt(ratio(ns, d.m('netty-epoll', key, 'server_cpu_ns_per_msg')), 2)}×) |"
             others = [max(0.0, r["cpu1_busy_pct"] - r["server_cpu_pct"]) for r in d.results.get((n, key), [])
                       if isinstance(r.get("cpu1_busy_pct"), float) and isinstance(r.get("server_cpu_pct"), float)]
             row += (f" {fmt(d.m(n, key, 'server_cpu_pct'))} | {fmt(med(others))} | {fmt(d.m(n, key, 'cpu0_busy_pct'))} |"
@@ -165,7 +185,9 @@ def write(raw, out_path, svg_path):
         w("")
     w("Server CPU % is the server's own on-CPU time over the window; 'other load on CPU 1' is the rest of CPU 1's busy "
       "time from /proc/stat (other processes, interrupts): when it is high, the server was crowded out and its number is low "
-      "for reasons not its own. CPU 0 busy % is the load generator's CPU, from /proc/stat, with anything else on it.")
+      "for reasons not its own. CPU 0 busy % is the load generator's CPU, from /proc/stat, with anything else on it. "
+      "Server CPU ns/datagram (UDP) is the server's on-CPU time over the window divided by the datagrams it echoed: "
+      "less disturbed by other processes than the rate, since time the server did not get is not counted (lower is better).")
     w("")
     w(f"A load generator whose CPU seconds come close to the window length (warm-up + measured = "
       f"{(raw['warm_ms'] + raw['dur_ms']) / 1000:.1f} s) was itself the limit: the server's number is then a lower bound, "
@@ -235,6 +257,8 @@ def write(raw, out_path, svg_path):
     w("## Goal ratios of issue 5 (ffm-net = `ffm-node`, one loop thread)")
     w("")
     goals = evaluate_goals(d, wl, idle_keys)
+    w(f"Server flags: {flags_sentence(raw)}")
+    w("")
     w("| goal | workload | measured | target | verdict |")
     w("|---|---|---|---|---|")
     for g in goals:
@@ -373,9 +397,39 @@ def write(raw, out_path, svg_path):
     return out_path
 
 
+def flags_sentence(raw):
+    """Which server flags the run used, in one sentence."""
+    sf = raw.get("server_flags") or {}
+    if not sf:
+        return "none: every contestant ran with its defaults in every workload."
+    groups = {}   # (flags, contestants) -> workloads
+    for key, per in sf.items():
+        for flags in sorted(set(per.values())):
+            who = tuple(n for n, f in per.items() if f == flags)
+            groups.setdefault((flags, who), []).append(key)
+    parts = [f"{', '.join(f'`{n}`' for n in who)} in {', '.join(f'`{k}`' for k in keys)}: `{flags}`"
+             for (flags, who), keys in groups.items()]
+    return ("every contestant ran with its defaults, except " + "; ".join(parts) + " (a server process of its own, "
+            "started with these flags and warmed up on that workload; the rows of the other workloads still measure "
+            "ffm-net's defaults: UDP_SEGMENT off, UDP_GRO on, which a plain sender gives nothing to coalesce).")
+
+
+def workload_flags_sentence(raw, key):
+    per = (raw.get("server_flags") or {}).get(key) or {}
+    if not per:
+        return "All servers ran with their defaults."
+    named = ", ".join(f"`{n}`" for n in per)
+    flags = sorted(set(per.values()))
+    return (f"{named} ran with `{' / '.join(flags)}` (UDP_SEGMENT is off by default, UDP_GRO on: the flags make both "
+            f"explicit), in a server process of their own; the other contestants are unchanged: they do not set `UDP_GRO`, so on loopback the kernel splits each "
+            f"GSO send into separate datagrams for them, and they echo those as usual.")
+
+
 def evaluate_goals(d, wl, idle_keys):
     keys = {k: kind for k, _, _, kind in wl}
-    titles = {k: t for k, t, _, _ in wl}
+    flagged = d.raw.get("server_flags") or {}
+    titles = {k: t + (f" [ffm-net: `{' / '.join(sorted(set(flagged[k].values())))}`]" if flagged.get(k) else "")
+              for k, t, _, _ in wl}
     goals = []
 
     def ratio_goal(goal, key, field, peer, target, higher_better=True):

@@ -5,7 +5,7 @@
 # and bench/results.svg; raw data and server logs go to bench/results/<timestamp>/.
 #
 #   bench/run.sh [--quick] [--rounds N] [--only ffm-node,netty-epoll,...] [--workloads tcp-pp-c1,...]
-#                [--no-idle] [--profile] [--no-build]
+#                [--no-idle] [--profile] [--no-build] [--out FILE] [--port-base P]
 #
 # --quick: ~9 minutes (short windows, ping-pong at 1 and 64 connections, 10k idle only).
 # Full:    ~25 minutes on 2 cores (ping-pong at 1/16/64/256 connections, 10k and 50k idle).

@@ -37,6 +37,21 @@ SYSCALL_EVENTS = ["raw_syscalls:sys_enter"] + ["syscalls:sys_enter_" + s for s i
     "sendmmsg", "epoll_wait", "epoll_pwait", "epoll_ctl", "io_uring_enter", "futex")]
 
 
+# UDP segmentation offload (udp(7)): ffm-net has both switches off by default; the workloads whose
+# load generator sends with UDP_SEGMENT and receives with UDP_GRO ("GSO sender") are the case they
+# are for, so there the ffm-net servers run with them on: a server process of its own, started with
+# these flags, so every other workload still measures the library's defaults. The other contestants
+# are never changed: they do not set UDP_GRO, so on loopback the kernel splits each GSO send into
+# datagrams for them, which is their canonical echo.
+FFM_OFFLOAD_FLAGS = ["-Dio.ffmnet.udp.gso=true", "-Dio.ffmnet.udp.gro=true"]
+GSO_WORKLOADS = ("udp-64-gso", "udp-1200-gso")
+
+
+def server_flags(name, key):
+    """Extra JVM flags contestant `name` runs workload `key` with (a separate server start when not empty)."""
+    return FFM_OFFLOAD_FLAGS if name.startswith("ffm-") and key in GSO_WORKLOADS else []
+
+
 def java_cmd(java, extra):
     # Same flags for every JVM contestant. Pinned to one CPU the JVM sizes itself for one CPU
     # (Serial GC, one JIT thread pool): the same for all of them.
@@ -46,9 +61,9 @@ def java_cmd(java, extra):
 def contestants(java):
     """name -> (command builder(tcp, udp, idle_ms) -> argv, supports idle timers, note)."""
     def ffm(api):
-        return lambda tcp, udp, idle, loops=1: java_cmd(java, ["io.ffmnet.bench.EchoServer", "--api", api,
-                                                               "--tcp-port", str(tcp), "--udp-port", str(udp),
-                                                               "--idle-timeout", str(idle), "--loops", str(loops)])
+        return lambda tcp, udp, idle, loops=1, flags=(): java_cmd(java, list(flags) + [
+            "io.ffmnet.bench.EchoServer", "--api", api, "--tcp-port", str(tcp), "--udp-port", str(udp),
+            "--idle-timeout", str(idle), "--loops", str(loops)])
 
     def peer(impl):
         return lambda tcp, udp, idle, loops=1: java_cmd(java, ["io.ffmnet.bench.PeerEchoServer", "--impl", impl,
@@ -79,6 +94,10 @@ def workloads(quick):
         ("stream-c16", "Streaming 64 KiB, 16 conns", ["stream", "--conns", "16", "--size", "65536"], "stream"),
         ("udp-64", "UDP echo 64 B (4 flows x 16 in flight)", ["udp", "--conns", "4", "--depth", "16", "--size", "64"], "udp"),
         ("udp-1200", "UDP echo 1,200 B (4 flows x 16 in flight)", ["udp", "--conns", "4", "--depth", "16", "--size", "1200"], "udp"),
+        ("udp-64-gso", "UDP echo 64 B, GSO sender (4 flows x 16 in flight)",
+         ["udp", "--conns", "4", "--depth", "16", "--size", "64", "--gso"], "udp"),
+        ("udp-1200-gso", "UDP echo 1,200 B, GSO sender (4 flows x 16 in flight)",
+         ["udp", "--conns", "4", "--depth", "16", "--size", "1200", "--gso"], "udp"),
         ("accept", "Accept storm (32 concurrent connect/1 B echo/close, 4 source IPs)", ["accept", "--conns", "32", "--src-ips", "4"], "accept"),
         ("cpu-rate", f"Fixed load {FIXED_RATE} msg/s of 64 B over 16 conns: server CPU and syscalls per message",
          ["rate", "--conns", "16", "--rate", str(FIXED_RATE), "--size", "64"], "rate"),
@@ -259,6 +278,8 @@ def main():
     ap.add_argument("--scaling", action="store_true",
                     help="also run ffm-net and Netty epoll with 1 and 2 loops (event-loop threads), unpinned")
     ap.add_argument("--out", default=os.path.join(BENCH, "RESULTS.md"))
+    ap.add_argument("--port-base", type=int, default=21000,
+                    help="first port of the throughput servers (10 per contestant); another runner on the machine needs another")
     ap.add_argument("--command", default="bench/run.sh")
     a = ap.parse_args()
 
@@ -297,45 +318,32 @@ def main():
         print(f"## round {r + 1}/{a.rounds}: {' '.join(order)}", flush=True)
         for idx, name in enumerate(order):
             build, has_idle, _ = cs[name]
-            base = 21000 + 10 * names.index(name)
-            srv = Server(name, build(base, base + 1, 0), os.path.join(logdir, f"{name}.log"))
-            try:
-                srv.start()
-            except RuntimeError as e:
-                errors.append((r + 1, name, "start", str(e)))
-                print(f"   {name}: FAILED TO START: {e}", flush=True)
-                continue
-            try:
-                res, err = run_loadgen(["tcp", "--conns", "64", "--depth", "16", "--size", "64"], base, srv.pid,
-                                       0, global_warm_ms)
-                if err:
-                    errors.append((r + 1, name, "warm-up", err))
-                for key, title, args, kind in wl:
-                    if kind == "udp" and not srv.has_udp():
-                        skipped[(name, key)] = srv.udp_note()
-                        continue
-                    if not srv.alive():
-                        errors.append((r + 1, name, key, "server died"))
-                        break
-                    port = base + 1 if kind == "udp" else base
-                    extra = []
-                    perf_path = None
-                    if kind == "rate":
-                        perf_path = os.path.join(logdir, f"perf-{name}-r{r + 1}.csv")
-                        extra = ["--perf-out", perf_path, "--perf-events", ",".join(SYSCALL_EVENTS)]
-                    res, err = run_loadgen(args, port, srv.pid, warm_ms, dur_ms if kind != "rate" else max(dur_ms, 2000), extra)
-                    if res is not None and perf_path:
-                        res["perf"] = parse_perf(perf_path)
-                    if err:
-                        errors.append((r + 1, name, key, err))
-                    if res is not None:
-                        res["round"] = r + 1
-                        results.setdefault((name, key), []).append(res)
-                    print(f"   {name:15s} {key:16s} " + summarize(kind, res, err), flush=True)
-            finally:
-                note = srv.stop()
-                if note:
-                    errors.append((r + 1, name, "stop", note))
+            base = a.port_base + 10 * names.index(name)
+            # One server process per set of server flags (normally one), each warmed up first.
+            phases = []
+            for w_ in wl:
+                flags = server_flags(name, w_[0])
+                if phases and phases[-1][0] == flags:
+                    phases[-1][1].append(w_)
+                else:
+                    phases.append((flags, [w_]))
+            for p_idx, (flags, phase_wl) in enumerate(phases):
+                tcp_port = base + 2 * p_idx
+                argv = build(tcp_port, tcp_port + 1, 0, flags=flags) if flags else build(tcp_port, tcp_port + 1, 0)
+                srv = Server(name, argv, os.path.join(logdir, f"{name}.log"))
+                try:
+                    srv.start()
+                except RuntimeError as e:
+                    errors.append((r + 1, name, "start", str(e)))
+                    print(f"   {name}: FAILED TO START: {e}", flush=True)
+                    continue
+                try:
+                    run_phase(r, name, srv, tcp_port, phase_wl, flags, logdir, warm_ms, dur_ms, global_warm_ms,
+                              results, errors, skipped)
+                finally:
+                    note = srv.stop()
+                    if note:
+                        errors.append((r + 1, name, "stop", note))
             if a.no_idle or (a.workloads and "idle" not in a.workloads):
                 continue
             for n in idle_sizes:
@@ -392,12 +400,53 @@ def main():
            "results": {f"{k[0]}|{k[1]}": v for k, v in results.items()},
            "errors": errors, "skipped": {f"{k[0]}|{k[1]}": v for k, v in skipped.items()},
            "profile": profile, "jmh": jmh, "scaling": scaling, "contestants": {n: cs[n][2] for n in names},
-           "command": a.command, "warm_ms": warm_ms, "dur_ms": dur_ms, "global_warm_ms": global_warm_ms}
+           "command": a.command, "warm_ms": warm_ms, "dur_ms": dur_ms, "global_warm_ms": global_warm_ms,
+           "server_flags": {k: {n: " ".join(server_flags(n, k)) for n in names if server_flags(n, k)}
+                            for k, _, _, _ in wl if any(server_flags(n, k) for n in names)}}
     with open(os.path.join(logdir, "raw.json"), "w") as f:
         json.dump(raw, f, indent=1)
     import report
-    report.write(raw, a.out, os.path.join(BENCH, "results.svg"))
-    print(f"# wrote {a.out} and bench/results.svg; raw data in {logdir}/raw.json", flush=True)
+    # The plot goes next to the report, which links it by its bare name (--out elsewhere keeps bench/ untouched).
+    svg = os.path.join(os.path.dirname(os.path.abspath(a.out)), "results.svg")
+    report.write(raw, a.out, svg)
+    print(f"# wrote {a.out} and {svg}; raw data in {logdir}/raw.json", flush=True)
+
+
+def run_phase(r, name, srv, tcp_port, wl, flags, logdir, warm_ms, dur_ms, global_warm_ms, results, errors, skipped):
+    """Workloads `wl` against one running server: a warm-up first (pipelined TCP; for a server started
+    with extra flags for UDP workloads only, its first workload), then each workload in turn."""
+    udp_port = tcp_port + 1
+    if flags and all(kind == "udp" for _, _, _, kind in wl):
+        res, err = run_loadgen(wl[0][2], udp_port, srv.pid, 0, global_warm_ms)
+    else:
+        res, err = run_loadgen(["tcp", "--conns", "64", "--depth", "16", "--size", "64"], tcp_port, srv.pid,
+                               0, global_warm_ms)
+    if err:
+        errors.append((r + 1, name, "warm-up", err))
+    for key, title, args, kind in wl:
+        if kind == "udp" and not srv.has_udp():
+            skipped[(name, key)] = srv.udp_note()
+            continue
+        if not srv.alive():
+            errors.append((r + 1, name, key, "server died"))
+            break
+        port = udp_port if kind == "udp" else tcp_port
+        extra = []
+        perf_path = None
+        if kind == "rate":
+            perf_path = os.path.join(logdir, f"perf-{name}-r{r + 1}.csv")
+            extra = ["--perf-out", perf_path, "--perf-events", ",".join(SYSCALL_EVENTS)]
+        res, err = run_loadgen(args, port, srv.pid, warm_ms, dur_ms if kind != "rate" else max(dur_ms, 2000), extra)
+        if res is not None and perf_path:
+            res["perf"] = parse_perf(perf_path)
+        if err:
+            errors.append((r + 1, name, key, err))
+        if res is not None:
+            res["round"] = r + 1
+            if flags:
+                res["server_flags"] = " ".join(flags)
+            results.setdefault((name, key), []).append(res)
+        print(f"   {name:15s} {key:16s} " + summarize(kind, res, err), flush=True)
 
 
 SCALING_CONTESTANTS = ["ffm-node", "ffm-raw", "netty-epoll"]  # NIO and Node serve one thread only
@@ -467,6 +516,8 @@ def summarize(kind, res, err):
         s += f"  cpu {res.get('server_cpu_ns_per_msg', -1):.0f} ns/msg  syscalls {sc / msgs if sc else -1:.2f}/msg"
     if kind == "idle":
         s = f"{res.get('rss_per_conn_bytes', -1):>8.0f} B/conn RSS ({res.get('opened', 0):.0f} opened)"
+    if "gro_datagrams" in res and res.get("msgs"):
+        s += f"  replies coalesced {100 * res['gro_datagrams'] / res['msgs']:.0f}%"
     if kind not in ("idle", "rate") and "server_cpu_pct" in res:
         s += f"  server cpu {res['server_cpu_pct']:.0f}%  loadgen cpu {res.get('loadgen_cpu_s', 0):.2f}s"
     if err:

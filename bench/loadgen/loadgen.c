@@ -18,6 +18,12 @@
  *   udp     --conns N connected UDP sockets ("flows"), each keeping --depth K datagrams of
  *           --size S in flight (recvmmsg/sendmmsg on this side, so the generator is not the
  *           limit); a flow silent for 20 ms is assumed lost and re-primed (counted as resets).
+ *           With --gso (no value) a flow sends the datagrams it owes as one sendmsg carrying
+ *           UDP_SEGMENT (udp(7), Linux 4.18: the kernel cuts them apart; at most 64 datagrams
+ *           and 65,507 bytes per call, so more take several calls), and its socket has UDP_GRO
+ *           on (Linux 5.0), so replies sent with UDP_SEGMENT arrive as one buffer of several
+ *           datagrams, counted from the UDP_GRO control message. A server that does not enable
+ *           UDP_GRO still gets separate datagrams: on loopback the kernel segments for it.
  *   accept  --conns C concurrent attempts of: connect, write 1 byte, read it back, close.
  *           Connections/s.
  *   idle    opens --conns N connections (each echoes one --size S message first, so the server
@@ -45,6 +51,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <netinet/udp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -61,6 +68,12 @@
 #ifndef IP_BIND_ADDRESS_NO_PORT
 #define IP_BIND_ADDRESS_NO_PORT 24
 #endif
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+#ifndef UDP_GRO
+#define UDP_GRO 104
+#endif
 
 /* ---------- options ---------- */
 static const char *mode;
@@ -69,6 +82,7 @@ static int port, conns = 1, depth = 1, size = 64, src_ips = 1;
 static long window_bytes = 1 << 20, rate = 10000;
 static long warmup_ms = 1000, duration_ms = 3000, settle_ms = 2000;
 static int server_pid;
+static int gso;   /* udp: send with UDP_SEGMENT, receive with UDP_GRO */
 static const char *perf_out, *perf_events = "raw_syscalls:sys_enter";
 
 /* ---------- clock and histogram ---------- */
@@ -529,7 +543,73 @@ static void run_stream(void) {
 
 /* ---------- udp ---------- */
 #define UDP_BATCH 64
+/* What one UDP_SEGMENT send may carry: UDP_MAX_SEGMENTS was 64 until Linux 6.9, and the payload
+ * must fit one IPv4 datagram (65,535 less the IP and UDP headers), else EINVAL / EMSGSIZE. */
+#define GSO_MAX_SEGMENTS 64
+#define GSO_MAX_BYTES 65507
+/* A receive with UDP_GRO on may hold up to 64 KiB of coalesced datagrams. */
+#define GRO_BUF_SIZE (64 * 1024)
 struct flow { int fd; int inflight; uint64_t last_rx; };
+static uint64_t gso_sends, gro_bufs, gro_datagrams;
+
+/*
+ * Sends n datagrams of --size bytes (their content does not matter: echo). Without --gso one
+ * sendmmsg of n headers; with --gso sendmsg calls each carrying a UDP_SEGMENT control message
+ * (cmsg_len must be CMSG_LEN(sizeof(uint16_t)), as in the kernel's udpgso_bench_tx.c).
+ * Returns the datagrams the kernel took, or -1 with errno when it took none.
+ */
+static int udp_send(int fd, struct mmsghdr *smsgs, int n) {
+    if (!gso) return sendmmsg(fd, smsgs, n, 0);
+    int per_call = GSO_MAX_BYTES / size < GSO_MAX_SEGMENTS ? GSO_MAX_BYTES / size : GSO_MAX_SEGMENTS;
+    if (per_call < 1) per_call = 1;
+    int sent = 0;
+    while (sent < n) {
+        int k = n - sent < per_call ? n - sent : per_call;
+        char control[CMSG_SPACE(sizeof(uint16_t))];
+        memset(control, 0, sizeof control);
+        struct iovec iov = {.iov_base = zeros, .iov_len = (size_t)k * size};
+        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+        struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+        c->cmsg_level = SOL_UDP;
+        c->cmsg_type = UDP_SEGMENT;
+        c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+        *(uint16_t *)CMSG_DATA(c) = (uint16_t)size;
+        ssize_t r = sendmsg(fd, &m, 0);
+        if (r < 0) return sent > 0 ? sent : -1;
+        if (k > 1 && measuring) gso_sends++;
+        sent += (int)(r / size);
+    }
+    return sent;
+}
+
+/* The UDP_GRO control message of a received header: the size of each coalesced datagram (an int,
+ * as the kernel's udp_cmsg_recv puts it), or 0 when the buffer holds one datagram. */
+static int gro_segment_size(struct msghdr *h) {
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c))
+        if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO && c->cmsg_len >= CMSG_LEN(sizeof(int)))
+            return *(int *)CMSG_DATA(c);
+    return 0;
+}
+
+/* How many datagrams of --size header i brought; each must be whole and of --size bytes. */
+static int udp_count(struct mmsghdr *m) {
+    int len = (int)m->msg_len;
+    if (!gso) {
+        if (len != size) note_error("udp-size", EPROTO);
+        return 1;
+    }
+    if (m->msg_hdr.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) note_error("udp-truncated", EMSGSIZE);
+    int seg = gro_segment_size(&m->msg_hdr);
+    if (seg <= 0) {
+        if (len != size) note_error("udp-size", EPROTO);
+        return 1;
+    }
+    /* All but the last are seg bytes, the last at most seg (udp(7)); every datagram here is --size. */
+    if (seg != size || len % size != 0) note_error("udp-size", EPROTO);
+    int count = (len + seg - 1) / seg;
+    if (measuring) { gro_bufs++; gro_datagrams += count; }
+    return count;
+}
 
 static void run_udp(void) {
     struct flow *fl = calloc(conns, sizeof *fl);
@@ -543,16 +623,24 @@ static void run_udp(void) {
         int sz = 4 << 20;
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
         setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
+        int one = 1;
+        if (gso && setsockopt(fd, SOL_UDP, UDP_GRO, &one, sizeof one) < 0) {
+            fprintf(stderr, "loadgen: setsockopt UDP_GRO: %s\n", strerror(errno));
+            exit(2);
+        }
         fl[i].fd = fd;
         struct epoll_event ev = {.events = EPOLLIN, .data.u32 = i};
         epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
     }
-    static char dbufs[UDP_BATCH][2048];
+    /* Without --gso a datagram fits 2 KiB (anything longer arrives cut and fails the size check). */
+    size_t buf_size = gso ? GRO_BUF_SIZE : 2048;
+    char *dbufs = malloc(UDP_BATCH * buf_size);
+    static char controls[UDP_BATCH][CMSG_SPACE(sizeof(int))];
     struct iovec iov[UDP_BATCH];
     struct mmsghdr msgs[UDP_BATCH];
     for (int i = 0; i < UDP_BATCH; i++) {
-        iov[i].iov_base = dbufs[i];
-        iov[i].iov_len = sizeof dbufs[i];
+        iov[i].iov_base = dbufs + i * buf_size;
+        iov[i].iov_len = buf_size;
     }
     struct iovec siov = {.iov_base = zeros, .iov_len = size};
     struct mmsghdr smsgs[UDP_BATCH];
@@ -562,7 +650,7 @@ static void run_udp(void) {
     start_clock();
     uint64_t t = now_ns();
     for (int i = 0; i < conns; i++) {
-        int s = sendmmsg(fl[i].fd, smsgs, depth, 0);
+        int s = udp_send(fl[i].fd, smsgs, depth);
         fl[i].inflight = s > 0 ? s : 0;
         fl[i].last_rx = t;
     }
@@ -572,23 +660,32 @@ static void run_udp(void) {
         for (int e = 0; e < n; e++) {
             struct flow *f = &fl[evs[e].data.u32];
             memset(msgs, 0, sizeof msgs);
-            for (int i = 0; i < UDP_BATCH; i++) { msgs[i].msg_hdr.msg_iov = &iov[i]; msgs[i].msg_hdr.msg_iovlen = 1; }
+            for (int i = 0; i < UDP_BATCH; i++) {
+                msgs[i].msg_hdr.msg_iov = &iov[i];
+                msgs[i].msg_hdr.msg_iovlen = 1;
+                if (gso) {
+                    msgs[i].msg_hdr.msg_control = controls[i];
+                    msgs[i].msg_hdr.msg_controllen = sizeof controls[i];
+                }
+            }
             int got = recvmmsg(f->fd, msgs, UDP_BATCH, MSG_DONTWAIT, NULL);
             if (got < 0) {
                 if (errno != EAGAIN) note_error("recvmmsg", errno);
                 continue;
             }
             f->last_rx = now_ns();
+            int datagrams = 0;
             for (int i = 0; i < got; i++) {
-                if ((int)msgs[i].msg_len != size) note_error("udp-size", EPROTO);
-                if (measuring) { done_msgs++; done_bytes += msgs[i].msg_len; }
+                int count = udp_count(&msgs[i]);
+                datagrams += count;
+                if (measuring) { done_msgs += count; done_bytes += msgs[i].msg_len; }
             }
-            f->inflight -= got;
+            f->inflight -= datagrams;
             if (f->inflight < 0) f->inflight = 0;
             int want = depth - f->inflight;
             if (want > 0) {
-                int s = sendmmsg(f->fd, smsgs, want, 0);
-                if (s < 0) { if (errno != EAGAIN) note_error("sendmmsg", errno); }
+                int s = udp_send(f->fd, smsgs, want);
+                if (s < 0) { if (errno != EAGAIN) note_error(gso ? "sendmsg" : "sendmmsg", errno); }
                 else { f->inflight += s; if (measuring) sent_msgs += s; }
             }
         }
@@ -596,7 +693,7 @@ static void run_udp(void) {
         for (int i = 0; i < conns; i++) {
             if (t - fl[i].last_rx > 20000000ull) {  /* 20 ms silent: the datagrams were dropped */
                 if (measuring) resets++;
-                int s = sendmmsg(fl[i].fd, smsgs, depth, 0);
+                int s = udp_send(fl[i].fd, smsgs, depth);
                 fl[i].inflight = s > 0 ? s : 0;
                 fl[i].last_rx = t;
             }
@@ -605,6 +702,9 @@ static void run_udp(void) {
     }
     printf("RESULT mode=udp flows=%d depth=%d size=%d sent=%llu resets=%llu", conns, depth, size,
            (unsigned long long)sent_msgs, (unsigned long long)resets);
+    if (gso)
+        printf(" gso=1 gso_sends=%llu gro_bufs=%llu gro_datagrams=%llu", (unsigned long long)gso_sends,
+               (unsigned long long)gro_bufs, (unsigned long long)gro_datagrams);
     print_common();
 }
 
@@ -705,8 +805,11 @@ static void run_idle(void) {
 int main(int argc, char **argv) {
     if (argc < 2) { fprintf(stderr, "usage: loadgen tcp|rate|stream|udp|accept|idle --port P [options]\n"); return 1; }
     mode = argv[1];
-    for (int i = 2; i + 1 < argc; i += 2) {
-        const char *k = argv[i], *v = argv[i + 1];
+    for (int i = 2; i < argc; i++) {
+        const char *k = argv[i];
+        if (!strcmp(k, "--gso")) { gso = 1; continue; }
+        if (i + 1 >= argc) break;   /* an option without its value is ignored, as it always was */
+        const char *v = argv[++i];
         if (!strcmp(k, "--host")) host = v;
         else if (!strcmp(k, "--port")) port = atoi(v);
         else if (!strcmp(k, "--conns")) conns = atoi(v);
@@ -725,6 +828,7 @@ int main(int argc, char **argv) {
     }
     if (size > (int)sizeof zeros) { fprintf(stderr, "loadgen: --size at most %zu\n", sizeof zeros); return 1; }
     if (depth > UDP_BATCH && !strcmp(mode, "udp")) { fprintf(stderr, "loadgen: udp --depth at most %d\n", UDP_BATCH); return 1; }
+    if (gso && strcmp(mode, "udp")) { fprintf(stderr, "loadgen: --gso is for udp mode only\n"); return 1; }
     signal(SIGPIPE, SIG_IGN);
     struct rlimit rl;
     getrlimit(RLIMIT_NOFILE, &rl);

@@ -48,8 +48,12 @@ class DgramOffloadTest {
         final int port;
 
         Receiver(boolean gro) {
-            socket = sockets.add(Dgram.createSocket("udp4"));
-            socket.handle.setOffload(false, gro);
+            this(new DatagramOptions().type("udp4"), false, gro);
+        }
+
+        Receiver(DatagramOptions options, boolean gso, boolean gro) {
+            socket = sockets.add(Dgram.createSocket(options));
+            socket.handle.setOffload(gso, gro);
             socket.on(DatagramSocket.MESSAGE, (msg, rinfo) -> queue.add(new Received(msg.toString(), msg.length(), rinfo)));
             DgramTestKit.listening(socket, "127.0.0.1");
             port = socket.address().port();
@@ -122,6 +126,96 @@ class DgramOffloadTest {
         int from = segmentedSend(receiver.port, sizes);
         expect(receiver, from, sizes);
         assertEquals(1, coalesced(receiver.socket), "the kernel handed the segmented send over as one buffer");
+    }
+
+    /**
+     * The largest segmented send the kernel takes (64 datagrams, at most 65,507 bytes) arrives as
+     * one coalesced buffer of nearly 64 KiB: the default receive slot holds it whole, so no
+     * datagram is cut off or lost.
+     */
+    @Test
+    void aCoalescedReceiveOfNearly64KiBLosesNothing() throws Exception {
+        Receiver receiver = new Receiver(true);
+        int[] sizes = new int[64];
+        java.util.Arrays.fill(sizes, 1023);   // 65,472 bytes
+        int from = segmentedSend(receiver.port, sizes);
+        expect(receiver, from, sizes);
+        assertEquals(1, coalesced(receiver.socket));
+    }
+
+    /**
+     * A socket whose slots are smaller than 64 KiB does not take UDP_GRO even when asked (a
+     * coalesced buffer would not fit), so a segmented send reaches it split by the kernel, each
+     * datagram whole.
+     */
+    @Test
+    void aSocketWithSmallSlotsStaysOffGroAndGetsEveryDatagramWhole() throws Exception {
+        Receiver receiver = new Receiver(new DatagramOptions().type("udp4").maxMessageSize(2048), false, true);
+        assertEquals(0, DgramTestKit.call(() -> receiver.socket.handle.intOption(SysConstants.IPPROTO_UDP, SysConstants.UDP_GRO)));
+        int[] sizes = {1500, 1500, 1500, 1500, 700};
+        int from = segmentedSend(receiver.port, sizes);
+        expect(receiver, from, sizes);
+        assertEquals(0, coalesced(receiver.socket));
+    }
+
+    /**
+     * The benchmark's case: a peer that sends with UDP_SEGMENT and receives with UDP_GRO (here an
+     * ffm-net socket with both on, bursting from a listener), and an echo server with both on. The
+     * server gets the burst as one buffer and answers each datagram on its own; its replies to the
+     * one peer leave joined again and reach the peer as one buffer; every datagram arrives, in
+     * order and intact, at both ends.
+     */
+    @Test
+    void anEchoServerAnswersAGsoPeerDatagramByDatagram() throws Exception {
+        int[] sizes = new int[16];
+        java.util.Arrays.fill(sizes, 1200);
+        Receiver server = new Receiver(new DatagramOptions().type("udp4"), true, true);
+        server.socket.on(DatagramSocket.MESSAGE, (msg, rinfo) -> server.socket.send(msg, rinfo.port(), rinfo.address()));
+        Receiver peer = new Receiver(new DatagramOptions().type("udp4"), true, true);
+        peer.socket.on(DatagramSocket.MESSAGE, mustCall((Buffer msg, RemoteInfo rinfo) -> {
+            if (msg.toString().equals("go")) {
+                for (int i = 0; i < sizes.length; i++) {
+                    peer.socket.send(datagram(i, sizes[i]), server.port, "127.0.0.1");
+                }
+            }
+        }, 1 + sizes.length));
+        sockets.add(Dgram.createSocket("udp4")).send("go", peer.port, "127.0.0.1");
+        assertEquals("go", peer.next().text());
+        expect(server, peer.port, sizes);
+        expect(peer, server.port, sizes);
+        assertEquals(1L, DgramTestKit.call(() -> peer.socket.handle.segmentedSends()), "the burst left as one send");
+        assertEquals(1, coalesced(server.socket), "and reached the server as one buffer");
+        assertEquals(1L, DgramTestKit.call(() -> server.socket.handle.segmentedSends()), "the replies left as one send");
+        assertEquals((long) sizes.length, DgramTestKit.call(() -> server.socket.handle.segmentedDatagrams()));
+        assertEquals(1, coalesced(peer.socket), "and came back as one buffer");
+        awaitCalls();
+    }
+
+    /**
+     * UDP_GRO is on by default (unless {@code -Dio.ffmnet.udp.gro=false}): a socket made the
+     * ordinary way takes a segmented send as one buffer and still emits one message per datagram.
+     */
+    @Test
+    void aDefaultSocketTakesASegmentedSendAsOneBuffer() throws Exception {
+        Assumptions.assumeTrue(Boolean.parseBoolean(System.getProperty("io.ffmnet.udp.gro", "true")),
+                "UDP_GRO switched off for this JVM");
+        DatagramSocket socket = sockets.add(Dgram.createSocket("udp4"));
+        LinkedBlockingQueue<Received> queue = new LinkedBlockingQueue<>();
+        socket.on(DatagramSocket.MESSAGE, (msg, rinfo) -> queue.add(new Received(msg.toString(), msg.length(), rinfo)));
+        DgramTestKit.listening(socket, "127.0.0.1");
+        int gro = DgramTestKit.call(() -> socket.handle.intOption(SysConstants.IPPROTO_UDP, SysConstants.UDP_GRO));
+        Assumptions.assumeTrue(gro >= 0, "this kernel has no UDP_GRO: " + gro);
+        assertEquals(1, gro);
+        int[] sizes = {64, 64, 64, 64, 64, 64, 64, 64};
+        int from = segmentedSend(socket.address().port(), sizes);
+        for (int i = 0; i < sizes.length; i++) {
+            Received r = queue.poll(60, TimeUnit.SECONDS);
+            assertNotNull(r, "no datagram arrived");
+            assertEquals(datagram(i, 64), r.text());
+            assertEquals(64, r.info().size());
+            assertEquals(from, r.info().port());
+        }
+        assertEquals(1, coalesced(socket));
     }
 
     @Test

@@ -74,7 +74,8 @@ public final class UdpHandle extends PollHandle {
     /**
      * Datagrams delivered per wake-up at most. Level-triggered epoll reports the socket again if
      * more wait, so the cap only lets the loop serve its other handles and timers in between;
-     * libuv stops after 32 receive calls.
+     * libuv stops after 32 receive calls. Checked between receive calls, each of which is
+     * delivered whole: with {@code UDP_GRO} one buffer may hold up to 64 datagrams.
      */
     static final int MAX_DATAGRAMS_PER_WAKEUP = 128;
     /** Queued datagrams completed per wake-up at most, for the same fairness. */
@@ -422,8 +423,7 @@ public final class UdpHandle extends PollHandle {
                     }
                     break;
                 }
-                deliver(n);
-                budget -= n;
+                budget -= deliver(n);   // datagrams, not buffers: with UDP_GRO one buffer may hold 64
                 if (n < asked) {
                     break;   // drained: the kernel had fewer than asked for
                 }
@@ -437,7 +437,9 @@ public final class UdpHandle extends PollHandle {
         }
     }
 
-    private void deliver(int n) {
+    /** Delivers the {@code n} buffers of the last receive; returns how many datagrams they held. */
+    private int deliver(int n) {
+        int datagrams = 0;
         for (int i = 0; i < n && receiving && !closed; i++) {
             Peer from = senders.sender(batch.vec(), i);
             int size = batch.size(i);
@@ -445,10 +447,13 @@ public final class UdpHandle extends PollHandle {
             int segment = batch.segmentSize(i);
             if (segment > 0 && size > segment) {
                 deliverSegments(batch.take(i), length, size, segment, from);
+                datagrams += (size + segment - 1) / segment;
             } else {
                 receiver.onMessage(batch.take(i), 0, length, size, from);
+                datagrams++;
             }
         }
+        return datagrams;
     }
 
     /**
