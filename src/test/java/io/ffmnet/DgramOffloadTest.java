@@ -22,6 +22,7 @@ import static io.ffmnet.testing.Must.awaitCalls;
 import static io.ffmnet.testing.Must.mustCall;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -289,6 +290,40 @@ class DgramOffloadTest {
         expect(client, server.address().port(), sizes);
         awaitCalls();
         assertEquals(0L, DgramTestKit.call(() -> server.handle.segmentedSends()));
+    }
+
+    /**
+     * Segments too large for the route's MTU: the kernel refuses the segmented send
+     * ({@code EMSGSIZE} on Linux 6.x, {@code EINVAL} before) where it would fragment a plain
+     * datagram, so those datagrams leave one per header, each callback with its full size, while a
+     * later run of smaller ones to the same peer is still joined. Over a veth pair (MTU 1500) to a
+     * namespace of the test's own; nothing listens there, which a sender does not notice.
+     */
+    @Test
+    void segmentsTooLargeForTheMtuLeaveUnjoinedAndSmallerRunsStillJoin() throws Exception {
+        String reason = DgramNetns.unavailableReason();
+        Assumptions.assumeTrue(reason == null, reason);
+        try (DgramNetns netns = new DgramNetns()) {
+            DgramNetns.Link link = netns.link('g', 216);
+            DatagramSocket server = sockets.add(Dgram.createSocket("udp4"));
+            server.handle.setOffload(true, false);
+            int[] sizes = {2000, 2000, 2000, 2000, 2000, 2000, 1000, 1000, 1000, 1000, 1000, 1000};
+            server.on(DatagramSocket.MESSAGE, mustCall((Buffer msg, RemoteInfo rinfo) -> {
+                for (int i = 0; i < sizes.length; i++) {
+                    int size = sizes[i];
+                    server.send(datagram(i, size), 9, link.peerAddress(), mustCall((NetException err, Integer bytes) -> {
+                        assertNull(err);
+                        assertEquals(size, bytes);
+                    }));
+                }
+            }));
+            DgramTestKit.listening(server, "0.0.0.0");
+            Receiver client = new Receiver(false);
+            client.socket.send("go", server.address().port(), "127.0.0.1");
+            awaitCalls();
+            assertEquals(1L, DgramTestKit.call(() -> server.handle.segmentedSends()), "the 1,000-byte run");
+            assertEquals(6L, DgramTestKit.call(() -> server.handle.segmentedDatagrams()));
+        }
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.Iterator;
 import static io.ffmnet.internal.sys.SysConstants.EAGAIN;
 import static io.ffmnet.internal.sys.SysConstants.EINVAL;
 import static io.ffmnet.internal.sys.SysConstants.EIO;
+import static io.ffmnet.internal.sys.SysConstants.EMSGSIZE;
 import static io.ffmnet.internal.sys.SysConstants.ENOPROTOOPT;
 
 /**
@@ -33,6 +34,12 @@ final class SendQueue implements AutoCloseable {
      * carry (65,535 less the IP and UDP headers).
      */
     static final int MAX_SEGMENTED_BYTES = 65_507;
+    /**
+     * Datagrams this small fit any IPv4 path (576-byte minimum MTU, less 60 bytes of IP options
+     * and 8 of UDP header): a segmented send of them that the kernel refuses was not refused
+     * for its size.
+     */
+    static final int ALWAYS_FITS = 508;
 
     private final int family;
     private final ArrayDeque<SendRequest> queue = new ArrayDeque<>();
@@ -45,6 +52,12 @@ final class SendQueue implements AutoCloseable {
     /** The run {@link #joinRun} found, and the request after it. */
     private final SendRequest[] run = new SendRequest[MAX_SEGMENTS + 1];
     private boolean segmentation;
+    /**
+     * The largest datagram size that may be joined: lowered below a size the kernel refused to
+     * segment (the segment and its headers must fit the route's MTU, unlike a plain datagram,
+     * which the kernel fragments).
+     */
+    private int segmentLimit = Integer.MAX_VALUE;
     private long segmentedSends;
     private long segmentedDatagrams;
 
@@ -154,9 +167,8 @@ final class SendQueue implements AutoCloseable {
         }
         int sent = v.send(fd, 0, count);
         if (sent < 0) {
-            if (segmentsOf[0] > 1 && (sent == -EIO || sent == -EINVAL || sent == -ENOPROTOOPT)) {
-                segmentation = false;   // no UDP_SEGMENT here (or not at this size): datagram by datagram from now on
-                return 0;
+            if (segmentsOf[0] > 1 && refusedSegmentation(sent, head.bytes())) {
+                return 0;   // sent again, unjoined or in smaller runs
             }
             return sent == -EAGAIN ? sent : completeOne(sent);
         }
@@ -195,7 +207,7 @@ final class SendQueue implements AutoCloseable {
         long total = size;
         int segments = 1;
         run[0] = head;
-        while (next != null && size > 0 && segments < MAX_SEGMENTS && next.bytes() > 0 && next.bytes() <= size
+        while (next != null && size > 0 && size <= segmentLimit && segments < MAX_SEGMENTS && next.bytes() > 0 && next.bytes() <= size
                 && total + next.bytes() <= MAX_SEGMENTED_BYTES && iov + next.parts() <= IOV_CAPACITY
                 && sameDestination(head, next)) {
             for (int p = 0; p < next.parts(); p++) {
@@ -212,6 +224,27 @@ final class SendQueue implements AutoCloseable {
         }
         run[segments] = next;
         return segments;
+    }
+
+    /**
+     * A segmented header of {@code size}-byte datagrams failed with {@code -errno}: whether the
+     * cause is the segmentation, in which case it is narrowed and the datagrams are resent.
+     * {@code EMSGSIZE} (Linux 6.x) or {@code EINVAL} (older kernels) for segments too large for
+     * the route's MTU stops joining datagrams of this size and larger; {@code EIO},
+     * {@code ENOPROTOOPT}, or {@code EINVAL} for datagrams that fit any path, mean no
+     * {@code UDP_SEGMENT} here (no offload, {@code SO_NO_CHECK}): one datagram per header from now on.
+     */
+    private boolean refusedSegmentation(int errno, int size) {
+        boolean tooLarge = errno == -EMSGSIZE || errno == -EINVAL;
+        if (tooLarge && size > ALWAYS_FITS) {
+            segmentLimit = size - 1;
+            return true;
+        }
+        if (errno == -EIO || errno == -EINVAL || errno == -ENOPROTOOPT) {
+            segmentation = false;
+            return true;
+        }
+        return false;
     }
 
     private static boolean sameDestination(SendRequest a, SendRequest b) {
