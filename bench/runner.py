@@ -37,10 +37,10 @@ SYSCALL_EVENTS = ["raw_syscalls:sys_enter"] + ["syscalls:sys_enter_" + s for s i
     "sendmmsg", "epoll_wait", "epoll_pwait", "epoll_ctl", "io_uring_enter", "futex")]
 
 
-# UDP segmentation offload (udp(7)): ffm-net has both switches off by default; the workloads whose
-# load generator sends with UDP_SEGMENT and receives with UDP_GRO ("GSO sender") are the case they
-# are for, so there the ffm-net servers run with them on: a server process of its own, started with
-# these flags, so every other workload still measures the library's defaults. The other contestants
+# UDP segmentation offload (udp(7)): ffm-net has UDP_GRO on and UDP_SEGMENT off by default; the
+# workloads whose load generator sends with UDP_SEGMENT and receives with UDP_GRO ("GSO sender") are
+# the case GSO is for, so there the ffm-net servers run with both on (GRO named too, so the flags say
+# what ran): a server process of its own, so every other workload still measures the defaults. The other contestants
 # are never changed: they do not set UDP_GRO, so on loopback the kernel splits each GSO send into
 # datagrams for them, which is their canonical echo.
 FFM_OFFLOAD_FLAGS = ["-Dio.ffmnet.udp.gso=true", "-Dio.ffmnet.udp.gro=true"]
