@@ -18,6 +18,10 @@ import java.util.concurrent.TimeUnit;
  * made straight through the sys layer: it allocates nothing on the loop's thread, and (unlike
  * the JDK's sockets) leaves no descriptor of its own behind for the leak check. For the tests
  * that count what the loop thread allocates per message; see {@link #allocatedBytes}.
+ *
+ * <p>Its reads and writes block, so they go through the sys layer's blocking calls: the loop's
+ * calls are {@code critical} downcalls, during which a thread stays "in Java", and a blocked one
+ * would hold every safepoint (a garbage collection) and with it the loop it waits for.
  */
 public final class BlockingPeer implements AutoCloseable {
     /** A hang guard, not a measurement: a peer still blocked after this long is shut down. */
@@ -54,7 +58,7 @@ public final class BlockingPeer implements AutoCloseable {
 
     /** Sends {@code size} bytes (one datagram, or stream bytes) and checks they all went. */
     public void send(int size) {
-        long n = Sockets.sendto(fd, out.address(), size, 0, 0, 0);
+        long n = Fds.writeBlocking(fd, out.address(), size);
         if (n != size) {
             throw new AssertionError("sent " + n + " of " + size);
         }
@@ -64,7 +68,7 @@ public final class BlockingPeer implements AutoCloseable {
     public void receive(int size, boolean stream) {
         long got = 0;
         do {
-            long n = Sockets.recvfrom(fd, in.address() + got, stream ? size - got : in.byteSize(), 0, 0, 0);
+            long n = Fds.readBlocking(fd, in.address() + got, stream ? size - got : in.byteSize());
             if (n <= 0) {
                 throw new AssertionError("received " + n + " after " + got + " of " + size + " bytes");
             }
