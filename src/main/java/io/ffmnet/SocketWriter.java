@@ -5,6 +5,7 @@ import io.ffmnet.internal.sys.Errors;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
+import java.util.function.BiConsumer;
 
 /**
  * The write side of a {@link Socket}: Node's writable-stream accounting (queued bytes against
@@ -13,6 +14,7 @@ import java.util.ArrayDeque;
  */
 final class SocketWriter {
     private static final VarHandle QUEUED;
+    private static final BiConsumer<SocketWriter, SocketWrite> DISPATCH = SocketWriter::dispatch;
 
     static {
         try {
@@ -60,11 +62,7 @@ final class SocketWriter {
         if (!below) {
             needDrain = true;
         }
-        if (socket.loop().inLoop()) {
-            dispatch(w);  // no task object, and a shorter stack for the JIT to inline through
-        } else {
-            socket.loop().execute(() -> dispatch(w));
-        }
+        socket.onLoop(DISPATCH, this, w);  // on the loop: no task object
         // Node returns false for a write refused because the stream ended or was destroyed, "to
         // break any synchronous while(stream.write(data)) loops" (writable.js).
         return below && !socket.ending && !socket.destroyed;
