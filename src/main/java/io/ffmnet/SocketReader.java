@@ -40,36 +40,44 @@ final class SocketReader implements StreamHandle.Callbacks {
     private ByteBuffer carry;
     /** After setEncoding(UTF-8): Node's own decoder, since Java's replaces differently. */
     private Utf8Decoder utf8;
-    private final List<Pipe> pipes = new ArrayList<>(1);
+    /** The destinations of {@code pipe()}: an empty immutable list until the first one. */
+    private List<Pipe> pipes = List.of();
     /**
      * Node's {@code read(0)} was done: the socket reads (into {@link #buffered}) even while not
      * flowing. Not for {@code pauseOnConnect}, nor for a client paused before it connected.
      */
     private boolean armed = true;
-    /** Data read while not flowing, in order, each holding its memory until emitted. */
-    private final ArrayDeque<Buffer> buffered = new ArrayDeque<>();
+    /**
+     * Data read while not flowing, in order, each holding its memory until emitted; null while
+     * there is none, so an idle flowing socket keeps no queue.
+     */
+    private ArrayDeque<Buffer> buffered;
     private long bufferedBytes;
     private boolean drainQueued;
     /** The kernel reported the end of input; END waits until {@link #buffered} is empty. */
     private boolean eof;
     /** {@link #spliceCheck} is queued. */
     private boolean spliceCheckQueued;
-    private final Runnable spliceCheck = () -> {
-        spliceCheckQueued = false;
-        trySplice();
-    };
+    /** {@link #trySplice} on a tick; made for the first pipe that could splice. */
+    private Runnable spliceCheck;
 
     /** A destination of {@code pipe()}, and whether we paused for it. */
     private static final class Pipe {
         final Writable destination;
         final boolean end;
+        /**
+         * The destination is a socket on the source's loop, so the pipe may move to splice(2)
+         * when the rest allows it; a pipe that never can costs no check per read batch.
+         */
+        final boolean spliceable;
         Runnable onDrain;
         /** While the pipe moves bytes with splice(2) instead of through DATA. */
         SocketSplice splice;
 
-        Pipe(Writable destination, boolean end) {
+        Pipe(Writable destination, boolean end, Socket source) {
             this.destination = destination;
             this.end = end;
+            this.spliceable = SocketSplice.ENABLED && destination instanceof Socket d && d.loop() == source.loop();
         }
     }
 
@@ -134,10 +142,13 @@ final class SocketReader implements StreamHandle.Callbacks {
     /** The socket is being destroyed: buffered data is dropped and its memory released. */
     void closing() {
         stopSplices();
-        pipes.clear();
-        Buffer b;
-        while ((b = buffered.poll()) != null) {
-            b.release();
+        pipes = List.of();
+        if (buffered != null) {
+            Buffer b;
+            while ((b = buffered.poll()) != null) {
+                b.release();
+            }
+            buffered = null;
         }
         bufferedBytes = 0;
     }
@@ -164,7 +175,7 @@ final class SocketReader implements StreamHandle.Callbacks {
      * (so a DATA listener added on the loop is never called inside {@code on()}).
      */
     private void queueDrain() {
-        if (!drainQueued && (!buffered.isEmpty() || eof)) {
+        if (!drainQueued && (buffered != null || eof)) {
             drainQueued = true;
             socket.loop().nextTick(this::drain);
         }
@@ -173,15 +184,18 @@ final class SocketReader implements StreamHandle.Callbacks {
     private void drain() {
         drainQueued = false;
         Buffer b;
-        while (flowing == Boolean.TRUE && !socket.destroyed && (b = buffered.poll()) != null) {
+        while (flowing == Boolean.TRUE && !socket.destroyed && buffered != null && (b = buffered.poll()) != null) {
             bufferedBytes -= b.length();
+            if (buffered.isEmpty()) {
+                buffered = null;  // before deliver: a listener that pauses makes a new queue
+            }
             try {
                 deliver(b);
             } finally {
                 b.release();
             }
         }
-        if (eof && buffered.isEmpty() && !socket.destroyed && !socket.readableEnded) {
+        if (eof && buffered == null && !socket.destroyed && !socket.readableEnded) {
             ended();
         }
         update();
@@ -214,7 +228,7 @@ final class SocketReader implements StreamHandle.Callbacks {
         socket.bytesRead += length;
         socket.refreshIdle();
         Buffer data = Buffer.view(chunk, 0, length);
-        if (flowing != Boolean.TRUE || !buffered.isEmpty()) {
+        if (flowing != Boolean.TRUE || buffered != null) {
             keep(data, chunk.capacity);
             return;
         }
@@ -224,11 +238,16 @@ final class SocketReader implements StreamHandle.Callbacks {
             // The listeners' view ends here; a listener that retained it keeps the memory alive.
             chunk.release(data.generation());
         }
-        if (!spliceCheckQueued && SocketSplice.ENABLED && pipes.size() == 1
-                && pipes.get(0).splice == null && pipes.get(0).destination instanceof Socket) {
+        if (!spliceCheckQueued && pipes.size() == 1 && pipes.get(0).spliceable && pipes.get(0).splice == null) {
             // E.g. the destination has connected and drained its early writes. On a tick, after
             // this read batch: a splice started inside it would be ended by its next write.
             spliceCheckQueued = true;
+            if (spliceCheck == null) {
+                spliceCheck = () -> {
+                    spliceCheckQueued = false;
+                    trySplice();
+                };
+            }
             socket.loop().nextTick(spliceCheck);
         }
     }
@@ -243,6 +262,9 @@ final class SocketReader implements StreamHandle.Callbacks {
         if (data.length() < chunkCapacity / 4) {
             kept = data.copy();
             data.release();
+        }
+        if (buffered == null) {
+            buffered = new ArrayDeque<>(4);
         }
         buffered.add(kept);
         bufferedBytes += kept.length();
@@ -273,7 +295,7 @@ final class SocketReader implements StreamHandle.Callbacks {
     @Override
     public void onEof() {
         eof = true;
-        if (buffered.isEmpty()) {
+        if (buffered == null) {
             ended();
         } else {
             queueDrain();
@@ -292,7 +314,7 @@ final class SocketReader implements StreamHandle.Callbacks {
                 p.destination.end();
             }
         }
-        pipes.clear();
+        pipes = List.of();
         socket.onPeerEnded();
     }
 
@@ -329,7 +351,10 @@ final class SocketReader implements StreamHandle.Callbacks {
             return;
         }
         stopSplices();  // a splice feeds one destination only
-        pipes.add(new Pipe(destination, end));
+        if (pipes.isEmpty()) {
+            pipes = new ArrayList<>(1);
+        }
+        pipes.add(new Pipe(destination, end, socket));
         if (flowing != Boolean.TRUE) {
             resume();
         } else {
@@ -339,6 +364,9 @@ final class SocketReader implements StreamHandle.Callbacks {
 
     /** Node's unpipe: the last destination removed pauses the source, so no data is lost. */
     void unpipe(Writable destination) {
+        if (pipes.isEmpty()) {
+            return;
+        }
         boolean removed = pipes.removeIf(p -> {
             if (p.destination != destination) {
                 return false;
@@ -381,12 +409,12 @@ final class SocketReader implements StreamHandle.Callbacks {
      * checks the rest.
      */
     private void trySplice() {
-        if (pipes.size() != 1 || flowing != Boolean.TRUE || eof || !buffered.isEmpty()
+        if (pipes.size() != 1 || flowing != Boolean.TRUE || eof || buffered != null
                 || decoder != null || utf8 != null || socket.destroyed) {
             return;
         }
         Pipe p = pipes.get(0);
-        if (p.splice == null && p.onDrain == null && p.destination instanceof Socket destination) {
+        if (p.spliceable && p.splice == null && p.onDrain == null && p.destination instanceof Socket destination) {
             p.splice = SocketSplice.start(socket, destination);
             if (p.splice != null) {
                 update();
