@@ -58,13 +58,14 @@ public class Socket extends EventEmitter implements Writable {
 
     final boolean allowHalfOpen;
     final int highWaterMark;
-    final SocketConnector connector = new SocketConnector(this);
     private final SocketReader reader = new SocketReader(this);
     private final SocketWriter writer = new SocketWriter(this);
     private final SocketTuning tuning = new SocketTuning(this);
 
     // Loop-thread state.
     StreamHandle handle;
+    /** Set by {@code connect()}; an accepted socket never has one. */
+    SocketConnector connector;
     private final HandleRef refs = new HandleRef(loop());
     private NetException destroyError;
     /** {@code end()} came before the connection was up; FIN goes after the early writes. */
@@ -161,11 +162,15 @@ public class Socket extends EventEmitter implements Writable {
      * {@code ERROR} events.
      */
     public Socket connect(ConnectOptions options, Runnable onConnect) {
-        connector.validate(options);
+        SocketConnector c = new SocketConnector(this);
+        c.validate(options);
         if (onConnect != null) {
             once(CONNECT, onConnect);
         }
-        onLoop(() -> connector.start(options));
+        onLoop(() -> {
+            connector = c;
+            c.start(options);
+        });
         return this;
     }
 

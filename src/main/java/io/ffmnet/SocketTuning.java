@@ -8,7 +8,7 @@ import io.ffmnet.internal.stream.Tcp;
  * A {@link Socket}'s idle timeout and TCP options. Options set before the connection exists are
  * remembered and applied once it does, as Node does. Loop thread only.
  */
-final class SocketTuning {
+final class SocketTuning implements Runnable {
     private final Socket socket;
     private LoopTimer idleTimer;
     /** The idle time set with setTimeout; 0 when disabled. */
@@ -29,12 +29,18 @@ final class SocketTuning {
             return;
         }
         if (idleTimer == null) {
-            idleTimer = new LoopTimer(socket.loop(), () -> socket.emit(Socket.TIMEOUT));
+            idleTimer = new LoopTimer(socket.loop(), this);  // no lambda: one object less per socket
             idleTimer.ref(false);  // as Node's socket timeouts: it does not hold the process open
         }
         if (!socket.destroyed) {
             idleTimer.start(ms, false);
         }
+    }
+
+    /** The idle timer fired. */
+    @Override
+    public void run() {
+        socket.emit(Socket.TIMEOUT);
     }
 
     /**
