@@ -41,7 +41,7 @@ public final class Tcp {
     }
 
     static MemorySegment scratch(Loop loop) {
-        return MemorySegment.ofAddress(loop.scratch()).reinterpret(Loop.SCRATCH_SIZE);
+        return loop.scratchSegment();
     }
 
     /** Encodes an IP address and port into the scratch sockaddr: its length, or a negative errno. */
