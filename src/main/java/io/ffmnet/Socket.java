@@ -1,7 +1,5 @@
 package io.ffmnet;
 
-import io.ffmnet.internal.buffer.Chunk;
-import io.ffmnet.internal.loop.LoopTimer;
 import io.ffmnet.internal.stream.Endpoint;
 import io.ffmnet.internal.stream.StreamHandle;
 import io.ffmnet.internal.stream.Tcp;
@@ -12,7 +10,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -60,12 +57,13 @@ public class Socket extends EventEmitter implements Writable {
     final int highWaterMark;
     private final SocketReader reader = new SocketReader(this);
     private final SocketWriter writer = new SocketWriter(this);
-    private final SocketTuning tuning = new SocketTuning(this);
 
     // Loop-thread state.
     StreamHandle handle;
     /** Set by {@code connect()}; an accepted socket never has one. */
     SocketConnector connector;
+    /** The idle timer and remembered options; null until used (see {@link SocketTuning#of}). */
+    SocketTuning tuning;
     private final HandleRef refs = new HandleRef(loop());
     private NetException destroyError;
     /** {@code end()} came before the connection was up; FIN goes after the early writes. */
@@ -111,12 +109,7 @@ public class Socket extends EventEmitter implements Writable {
         s.handle = new StreamHandle(loop.loop, fd, s.reader);
         s.connected = true;
         s.refs.active(true);
-        if (options.noDelay()) {
-            s.tuning.setNoDelay(true);
-        }
-        if (options.keepAlive()) {
-            s.tuning.setKeepAlive(true, options.keepAliveInitialDelay());
-        }
+        SocketTuning.applyServerOptions(s, options);
         if (options.pauseOnConnect()) {
             s.reader.pauseOnCreate();
         }
@@ -179,7 +172,9 @@ public class Socket extends EventEmitter implements Writable {
         connecting = false;
         connected = true;
         remote = peer;
-        tuning.apply();
+        if (tuning != null) {
+            tuning.apply();
+        }
         refreshIdle();
         emit(CONNECT);
         emit(READY);
@@ -393,7 +388,9 @@ public class Socket extends EventEmitter implements Writable {
         destroyed = true;
         destroyError = error;
         connecting = false;
-        tuning.stopTimer();
+        if (tuning != null) {
+            tuning.stopTimer();
+        }
         ZeroCopyWriter.destinationClosing(this);
         reader.closing();
         if (handle != null) {
@@ -463,27 +460,19 @@ public class Socket extends EventEmitter implements Writable {
 
     /** As {@link #setTimeout(long)}, adding {@code onTimeout} as a one-time {@code TIMEOUT} listener. */
     public Socket setTimeout(long ms, Runnable onTimeout) {
-        if (ms < 0) {
-            throw InvalidArgumentException.outOfRange("msecs", ">= 0", ms);
-        }
-        if (onTimeout != null) {
-            if (ms == 0) {
-                off(TIMEOUT, onTimeout);
-            } else {
-                once(TIMEOUT, onTimeout);
-            }
-        }
-        onLoop(() -> tuning.setTimeout(ms));
+        SocketTuning.setTimeout(this, ms, onTimeout);
         return this;
     }
 
     void refreshIdle() {
-        tuning.refreshIdle();
+        if (tuning != null) {
+            tuning.refreshIdle();
+        }
     }
 
     /** TCP_NODELAY: send small writes at once instead of waiting to coalesce them (Nagle). */
     public Socket setNoDelay(boolean noDelay) {
-        onLoop(() -> tuning.setNoDelay(noDelay));
+        onLoop(() -> SocketTuning.of(this).setNoDelay(noDelay));
         return this;
     }
 
@@ -493,7 +482,7 @@ public class Socket extends EventEmitter implements Writable {
 
     /** SO_KEEPALIVE, with the idle time before the first probe. */
     public Socket setKeepAlive(boolean enable, long initialDelayMs) {
-        onLoop(() -> tuning.setKeepAlive(enable, initialDelayMs));
+        onLoop(() -> SocketTuning.of(this).setKeepAlive(enable, initialDelayMs));
         return this;
     }
 
