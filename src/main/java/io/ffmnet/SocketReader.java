@@ -24,10 +24,15 @@ import java.util.List;
  * a paused socket's sender feels TCP's backpressure; and a FIN with nothing buffered before it
  * ends the socket even if no one ever listened for data, as in Node.
  */
-final class SocketReader implements StreamHandle.Callbacks {
+final class SocketReader implements StreamHandle.Callbacks, Runnable {
+    /** Values of {@link #flowing}: Node's {@code readableFlowing} null, true and false. */
+    private static final byte NOT_YET = 0;
+    private static final byte FLOWING = 1;
+    private static final byte PAUSED = 2;
+
     private final Socket socket;
-    /** Node's {@code readableFlowing}: null until a data listener or resume, FALSE once paused. */
-    private Boolean flowing;
+    /** Node's {@code readableFlowing}: NOT_YET until a data listener or resume, PAUSED once paused. */
+    private byte flowing = NOT_YET;
     /**
      * What {@link #isPaused()} answers, from any thread: set at once by the caller's
      * {@code pause()}/{@code resume()} (Node's are synchronous), and by the loop when it pauses
@@ -35,9 +40,7 @@ final class SocketReader implements StreamHandle.Callbacks {
      */
     private volatile boolean paused;
     /** After setEncoding with a charset other than UTF-8. */
-    private CharsetDecoder decoder;
-    /** Bytes of a character split across chunks, waiting for the rest ({@link #decoder} only). */
-    private ByteBuffer carry;
+    private CharsetText decoder;
     /** After setEncoding(UTF-8): Node's own decoder, since Java's replaces differently. */
     private Utf8Decoder utf8;
     /** The destinations of {@code pipe()}: an empty immutable list until the first one. */
@@ -56,10 +59,8 @@ final class SocketReader implements StreamHandle.Callbacks {
     private boolean drainQueued;
     /** The kernel reported the end of input; END waits until {@link #buffered} is empty. */
     private boolean eof;
-    /** {@link #spliceCheck} is queued. */
+    /** {@link #run}, the splice check after a read batch, is queued. */
     private boolean spliceCheckQueued;
-    /** {@link #trySplice} on a tick; made for the first pipe that could splice. */
-    private Runnable spliceCheck;
 
     /** A destination of {@code pipe()}, and whether we paused for it. */
     private static final class Pipe {
@@ -89,20 +90,20 @@ final class SocketReader implements StreamHandle.Callbacks {
 
     void dataListenerAdded() {
         stopSplices();  // the listener must see the bytes from now on
-        if (flowing == null) {
+        if (flowing == NOT_YET) {
             resume();
         }
     }
 
     void pause() {
         stopSplices();
-        flowing = Boolean.FALSE;
+        flowing = PAUSED;
         paused = true;
         update();
     }
 
     void resume() {
-        flowing = Boolean.TRUE;
+        flowing = FLOWING;
         paused = false;
         armed = true;
         queueDrain();
@@ -122,7 +123,7 @@ final class SocketReader implements StreamHandle.Callbacks {
 
     /** Server option {@code pauseOnConnect}: nothing is read until {@code resume()}. */
     void pauseOnCreate() {
-        flowing = Boolean.FALSE;
+        flowing = PAUSED;
         paused = true;
         armed = false;
     }
@@ -133,7 +134,7 @@ final class SocketReader implements StreamHandle.Callbacks {
 
     /** Node's afterConnect: {@code if (!self.isPaused()) self.read(0)}. */
     void connected() {
-        if (flowing == Boolean.FALSE) {
+        if (flowing == PAUSED) {
             armed = false;
         }
         update();
@@ -163,7 +164,7 @@ final class SocketReader implements StreamHandle.Callbacks {
         if (h == null || socket.connecting || socket.destroyed || eof) {
             return;
         }
-        if (flowing == Boolean.TRUE || (armed && bufferedBytes < socket.highWaterMark)) {
+        if (flowing == FLOWING || (armed && bufferedBytes < socket.highWaterMark)) {
             h.readStart();
         } else {
             h.readStop();
@@ -184,7 +185,7 @@ final class SocketReader implements StreamHandle.Callbacks {
     private void drain() {
         drainQueued = false;
         Buffer b;
-        while (flowing == Boolean.TRUE && !socket.destroyed && buffered != null && (b = buffered.poll()) != null) {
+        while (flowing == FLOWING && !socket.destroyed && buffered != null && (b = buffered.poll()) != null) {
             bufferedBytes -= b.length();
             if (buffered.isEmpty()) {
                 buffered = null;  // before deliver: a listener that pauses makes a new queue
@@ -204,16 +205,13 @@ final class SocketReader implements StreamHandle.Callbacks {
 
     void setEncoding(Charset charset) {
         stopSplices();
-        carry = null;
         if (charset.equals(StandardCharsets.UTF_8)) {
             utf8 = new Utf8Decoder();
             decoder = null;
             return;
         }
         utf8 = null;
-        decoder = charset.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPLACE)
-                .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        decoder = new CharsetText(charset);
     }
 
     // ---- stream callbacks ------------------------------------------------------------------
@@ -228,7 +226,7 @@ final class SocketReader implements StreamHandle.Callbacks {
         socket.bytesRead += length;
         socket.refreshIdle();
         Buffer data = Buffer.view(chunk, 0, length);
-        if (flowing != Boolean.TRUE || buffered != null) {
+        if (flowing != FLOWING || buffered != null) {
             keep(data, chunk.capacity);
             return;
         }
@@ -242,14 +240,15 @@ final class SocketReader implements StreamHandle.Callbacks {
             // E.g. the destination has connected and drained its early writes. On a tick, after
             // this read batch: a splice started inside it would be ended by its next write.
             spliceCheckQueued = true;
-            if (spliceCheck == null) {
-                spliceCheck = () -> {
-                    spliceCheckQueued = false;
-                    trySplice();
-                };
-            }
-            socket.loop().nextTick(spliceCheck);
+            socket.loop().nextTick(this);
         }
+    }
+
+    /** The splice check queued by {@link #onRead}, on the tick after the read batch. */
+    @Override
+    public void run() {
+        spliceCheckQueued = false;
+        trySplice();
     }
 
     /**
@@ -268,7 +267,7 @@ final class SocketReader implements StreamHandle.Callbacks {
         }
         buffered.add(kept);
         bufferedBytes += kept.length();
-        if (flowing == Boolean.TRUE) {
+        if (flowing == FLOWING) {
             queueDrain();  // flowing, but older data still waits its turn
         }
         update();
@@ -278,7 +277,7 @@ final class SocketReader implements StreamHandle.Callbacks {
     private void deliver(Buffer data) {
         socket.emit(Socket.DATA, data);
         if ((decoder != null || utf8 != null) && !socket.destroyed) {
-            String text = utf8 != null ? utf8.decode(data.asByteBuffer()) : decode(data);
+            String text = utf8 != null ? utf8.decode(data.asByteBuffer()) : decoder.decode(data);
             if (!text.isEmpty()) {
                 socket.emit(Socket.TEXT, text);
             }
@@ -304,7 +303,7 @@ final class SocketReader implements StreamHandle.Callbacks {
 
     private void ended() {
         socket.readableEnded = true;
-        String rest = utf8 != null ? utf8.end() : decoder != null && carry != null ? decodeEnd() : "";
+        String rest = utf8 != null ? utf8.end() : decoder != null ? decoder.end() : "";
         if (!rest.isEmpty()) {
             socket.emit(Socket.TEXT, rest);
         }
@@ -355,7 +354,7 @@ final class SocketReader implements StreamHandle.Callbacks {
             pipes = new ArrayList<>(1);
         }
         pipes.add(new Pipe(destination, end, socket));
-        if (flowing != Boolean.TRUE) {
+        if (flowing != FLOWING) {
             resume();
         } else {
             trySplice();
@@ -409,7 +408,7 @@ final class SocketReader implements StreamHandle.Callbacks {
      * checks the rest.
      */
     private void trySplice() {
-        if (pipes.size() != 1 || flowing != Boolean.TRUE || eof || buffered != null
+        if (pipes.size() != 1 || flowing != FLOWING || eof || buffered != null
                 || decoder != null || utf8 != null || socket.destroyed) {
             return;
         }
@@ -443,24 +442,43 @@ final class SocketReader implements StreamHandle.Callbacks {
 
     // ---- decoding --------------------------------------------------------------------------
 
-    private String decode(Buffer data) {
-        ByteBuffer in = data.asByteBuffer();
-        if (carry != null) {
-            ByteBuffer joined = ByteBuffer.allocate(carry.remaining() + in.remaining());
-            joined.put(carry).put(in).flip();
-            in = joined;
-        }
-        CharBuffer out = CharBuffer.allocate((int) (in.remaining() * (double) decoder.maxCharsPerByte()) + 4);
-        decoder.decode(in, out, false);
-        carry = in.hasRemaining() ? ByteBuffer.allocate(in.remaining()).put(in).flip() : null;
-        return out.flip().toString();
-    }
+    /**
+     * A charset decoder and the bytes of a character split across chunks, waiting for the rest:
+     * Java's decoder for charsets other than UTF-8, with replacement as Node's.
+     */
+    private static final class CharsetText {
+        private final CharsetDecoder decoder;
+        private ByteBuffer carry;
 
-    private String decodeEnd() {
-        CharBuffer out = CharBuffer.allocate(carry.remaining() * 2 + 4);
-        decoder.decode(carry, out, true);
-        decoder.flush(out);
-        carry = null;
-        return out.flip().toString();
+        CharsetText(Charset charset) {
+            decoder = charset.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPLACE)
+                    .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        }
+
+        String decode(Buffer data) {
+            ByteBuffer in = data.asByteBuffer();
+            if (carry != null) {
+                ByteBuffer joined = ByteBuffer.allocate(carry.remaining() + in.remaining());
+                joined.put(carry).put(in).flip();
+                in = joined;
+            }
+            CharBuffer out = CharBuffer.allocate((int) (in.remaining() * (double) decoder.maxCharsPerByte()) + 4);
+            decoder.decode(in, out, false);
+            carry = in.hasRemaining() ? ByteBuffer.allocate(in.remaining()).put(in).flip() : null;
+            return out.flip().toString();
+        }
+
+        /** What the carried bytes decode to at the end of input: U+FFFD for a cut character. */
+        String end() {
+            if (carry == null) {
+                return "";
+            }
+            CharBuffer out = CharBuffer.allocate(carry.remaining() * 2 + 4);
+            decoder.decode(carry, out, true);
+            decoder.flush(out);
+            carry = null;
+            return out.flip().toString();
+        }
     }
 }
