@@ -64,7 +64,8 @@ public class Socket extends EventEmitter implements Writable {
     SocketConnector connector;
     /** The idle timer and remembered options; null until used (see {@link SocketTuning#of}). */
     SocketTuning tuning;
-    private final HandleRef refs = new HandleRef(loop());
+    /** {@link HandleRef}'s state bits, kept here rather than in an object per socket. */
+    private byte refState = HandleRef.REFERENCED;
     private NetException destroyError;
     /** {@code end()} came before the connection was up; FIN goes after the early writes. */
     private boolean shutdownBeforeConnect;
@@ -108,7 +109,7 @@ public class Socket extends EventEmitter implements Writable {
         s.remote = peer;
         s.handle = new StreamHandle(loop.loop, fd, s.reader);
         s.connected = true;
-        s.refs.active(true);
+        s.activate();
         SocketTuning.applyServerOptions(s, options);
         if (options.pauseOnConnect()) {
             s.reader.pauseOnCreate();
@@ -403,7 +404,7 @@ public class Socket extends EventEmitter implements Writable {
             handle.close();
         }
         ArrayDeque<SocketWrite> unsent = writer.takeEarlyWrites();
-        refs.active(false);
+        refState = HandleRef.update(loop(), refState, HandleRef.ACTIVE, false);
         loop().onClose(() -> {
             if (error != null) {
                 emitError(ERROR, error);
@@ -539,9 +540,9 @@ public class Socket extends EventEmitter implements Writable {
         return remote;
     }
 
-    /** The connector starts connecting: the socket now keeps its loop alive (unless unref'd). */
+    /** Connecting or accepted: the socket now keeps its loop alive (unless unref'd). */
     void activate() {
-        refs.active(true);
+        refState = HandleRef.update(loop(), refState, HandleRef.ACTIVE, true);
     }
 
     SocketWriter writer() {
@@ -604,13 +605,13 @@ public class Socket extends EventEmitter implements Writable {
 
     /** Lets the socket keep the JVM alive (the default). */
     public Socket ref() {
-        onLoop(() -> refs.referenced(true));
+        onLoop(() -> refState = HandleRef.update(loop(), refState, HandleRef.REFERENCED, true));
         return this;
     }
 
     /** Stops the socket from keeping the JVM alive. */
     public Socket unref() {
-        onLoop(() -> refs.referenced(false));
+        onLoop(() -> refState = HandleRef.update(loop(), refState, HandleRef.REFERENCED, false));
         return this;
     }
 
