@@ -12,8 +12,8 @@ import io.ffmnet.internal.stream.Tcp;
  */
 final class SocketTuning extends LoopTimer {
     private final Socket socket;
-    /** The idle time set with setTimeout; 0 when disabled. */
-    private long idleMs;
+    /** A non-zero idle time was set with setTimeout (the timer keeps its length). */
+    private boolean idleEnabled;
     /** Null until set: an untouched option costs no system call. */
     private Boolean noDelay;
     private Boolean keepAlive;
@@ -74,7 +74,7 @@ final class SocketTuning extends LoopTimer {
     }
 
     private void setTimeout(long ms) {
-        idleMs = ms;
+        idleEnabled = ms != 0;
         if (ms == 0) {
             stop();
         } else if (!socket.destroyed) {
@@ -94,7 +94,7 @@ final class SocketTuning extends LoopTimer {
      * that was idle, then active, emits TIMEOUT again when idle again.
      */
     void refreshIdle() {
-        if (idleMs > 0 && !socket.destroyed) {
+        if (idleEnabled && !socket.destroyed) {
             refresh();
         }
     }
