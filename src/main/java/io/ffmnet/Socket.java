@@ -66,7 +66,6 @@ public class Socket extends EventEmitter implements Writable {
     SocketTuning tuning;
     /** {@link HandleRef}'s state bits, kept here rather than in an object per socket. */
     private byte refState = HandleRef.REFERENCED;
-    private NetException destroyError;
     /** {@code end()} came before the connection was up; FIN goes after the early writes. */
     private boolean shutdownBeforeConnect;
     private Endpoint local;
@@ -387,7 +386,7 @@ public class Socket extends EventEmitter implements Writable {
             return;
         }
         destroyed = true;
-        destroyError = error;
+        writer.destroying(error);
         connecting = false;
         if (tuning != null) {
             tuning.stopTimer();
@@ -547,10 +546,6 @@ public class Socket extends EventEmitter implements Writable {
 
     SocketWriter writer() {
         return writer;
-    }
-
-    NetException destroyError() {
-        return destroyError;
     }
 
     SocketReader reader() {

@@ -36,7 +36,8 @@ final class SocketWriter {
      * A write failed at once and the socket is destroyed on the next tick, as Node's onwrite
      * defers onwriteError for a synchronous failure: writes made meanwhile fail with the same
      * error (Node buffers them behind the errored write and errorBuffer fails them with it).
-     * Loop thread.
+     * Once the socket is destroyed, the error that destroyed it (null if none), which the writes
+     * it lost report ({@link #destroying}). Loop thread.
      */
     private NetException errored;
 
@@ -116,6 +117,11 @@ final class SocketWriter {
         }
     }
 
+    /** The socket is being destroyed with {@code error}, or with none (null). */
+    void destroying(NetException error) {
+        errored = error;
+    }
+
     /** Sends what was written before the connection was up, in order. */
     void flushEarlyWrites() {
         if (early == null) {
@@ -153,7 +159,7 @@ final class SocketWriter {
         }
         NetException first = new NetException("ERR_SOCKET_CLOSED_BEFORE_CONNECTION",
                 "Socket closed before the connection was established");
-        NetException rest = socket.destroyError() != null ? socket.destroyError() : first;
+        NetException rest = errored != null ? errored : first;
         SocketWrite w;
         boolean isFirst = true;
         while ((w = writes.poll()) != null) {
@@ -182,7 +188,7 @@ final class SocketWriter {
 
     /** What a write lost to a destroyed socket reports: the destroy error, or Node's default. */
     NetException destroyedError() {
-        NetException cause = socket.destroyError();
+        NetException cause = errored;
         return cause != null ? cause
                 : new NetException("ERR_STREAM_DESTROYED", "Cannot call write after a stream was destroyed");
     }
