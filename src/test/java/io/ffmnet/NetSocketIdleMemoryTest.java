@@ -31,15 +31,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *
  * <p>The bound is a size, not a time: with the serial collector (the test JVM's) a full
  * collection leaves exactly the live objects, and the count comes out the same on every run.
- * A connection keeps about 410 bytes here today (the server's objects, the listeners' lambdas
- * and the loop's per-descriptor slots); the bound leaves about 14% above that, so one more
+ * A connection keeps about 480 bytes here today (the server's objects, the listeners' lambdas
+ * and the loop's per-descriptor slots); the bound leaves about 15% above that, so one more
  * object or table per socket, such as an eagerly made read queue (112 bytes), fails it.
  */
 @Timeout(120)
 class NetSocketIdleMemoryTest {
     private static final int CONNECTIONS = 2_000;
+    private static final int WARM_UP_ROUNDS = 3;
     /** Live heap per idle server connection, bytes: the bound this test holds the sockets to. */
-    private static final long MAX_BYTES_PER_CONNECTION = 470;
+    private static final long MAX_BYTES_PER_CONNECTION = 550;
 
     @Test
     void anIdleConnectionWithATimeoutKeepsLessThanTheBoundOnTheHeap() throws Exception {
@@ -68,14 +69,19 @@ class NetSocketIdleMemoryTest {
             MemorySegment byteBuf = arena.allocate(1);
             // Warm up with as many connections, closed again before measuring: the code, the
             // pools and the loop's tables (indexed by descriptor, grown by doubling) reach their
-            // steady state, and the measured connections reuse the same descriptor numbers.
-            openEchoed(warm, addr, addrLength, byteBuf);
-            closeAll(warm);
-            awaitNoConnections(server);
+            // steady state, and the measured connections reuse the same descriptor numbers. The
+            // first round leaves ~170 KB of one-time objects that later collections drop (the
+            // JDK's caches behind method handles and lambdas), hence more than one round.
+            for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+                openEchoed(warm, addr, addrLength, byteBuf);
+                closeAll(warm);
+                awaitNoConnections(server);
+                liveHeap();
+            }
             long before = liveHeap();
             openEchoed(clients, addr, addrLength, byteBuf);
             long after = liveHeap();
-            assertEquals(warm.length + CONNECTIONS, accepted.get());
+            assertEquals(WARM_UP_ROUNDS * warm.length + CONNECTIONS, accepted.get());
             long perConnection = (after - before) / CONNECTIONS;
             assertTrue(perConnection <= MAX_BYTES_PER_CONNECTION, "an idle connection keeps "
                     + perConnection + " bytes of heap, more than the bound of " + MAX_BYTES_PER_CONNECTION);
