@@ -48,13 +48,11 @@ final class SocketTuning extends LoopTimer {
                 socket.once(Socket.TIMEOUT, onTimeout);
             }
         }
-        socket.onLoop(SocketTuning::setTimeoutOnLoop, socket, ms);
-    }
-
-    private static void setTimeoutOnLoop(Socket socket, long ms) {
-        if (ms != 0 || socket.tuning != null) {
-            of(socket).setTimeout(ms);
-        }
+        socket.onLoop(() -> {
+            if (ms != 0 || socket.tuning != null) {
+                of(socket).setTimeout(ms);
+            }
+        });
     }
 
     /**
