@@ -1,7 +1,5 @@
 package io.ffmnet;
 
-import io.ffmnet.internal.buffer.Chunk;
-import io.ffmnet.internal.loop.LoopTimer;
 import io.ffmnet.internal.stream.Endpoint;
 import io.ffmnet.internal.stream.StreamHandle;
 import io.ffmnet.internal.stream.Tcp;
@@ -12,7 +10,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -58,15 +55,17 @@ public class Socket extends EventEmitter implements Writable {
 
     final boolean allowHalfOpen;
     final int highWaterMark;
-    final SocketConnector connector = new SocketConnector(this);
     private final SocketReader reader = new SocketReader(this);
     private final SocketWriter writer = new SocketWriter(this);
-    private final SocketTuning tuning = new SocketTuning(this);
 
     // Loop-thread state.
     StreamHandle handle;
-    private final HandleRef refs = new HandleRef(loop());
-    private NetException destroyError;
+    /** Set by {@code connect()}; an accepted socket never has one. */
+    SocketConnector connector;
+    /** The idle timer and remembered options; null until used (see {@link SocketTuning#of}). */
+    SocketTuning tuning;
+    /** {@link HandleRef}'s state bits, kept here rather than in an object per socket. */
+    private byte refState = HandleRef.REFERENCED;
     /** {@code end()} came before the connection was up; FIN goes after the early writes. */
     private boolean shutdownBeforeConnect;
     private Endpoint local;
@@ -109,13 +108,8 @@ public class Socket extends EventEmitter implements Writable {
         s.remote = peer;
         s.handle = new StreamHandle(loop.loop, fd, s.reader);
         s.connected = true;
-        s.refs.active(true);
-        if (options.noDelay()) {
-            s.tuning.setNoDelay(true);
-        }
-        if (options.keepAlive()) {
-            s.tuning.setKeepAlive(true, options.keepAliveInitialDelay());
-        }
+        s.activate();
+        SocketTuning.applyServerOptions(s, options);
         if (options.pauseOnConnect()) {
             s.reader.pauseOnCreate();
         }
@@ -161,11 +155,15 @@ public class Socket extends EventEmitter implements Writable {
      * {@code ERROR} events.
      */
     public Socket connect(ConnectOptions options, Runnable onConnect) {
-        connector.validate(options);
+        SocketConnector c = new SocketConnector(this);
+        c.validate(options);
         if (onConnect != null) {
             once(CONNECT, onConnect);
         }
-        onLoop(() -> connector.start(options));
+        onLoop(() -> {
+            connector = c;
+            c.start(options);
+        });
         return this;
     }
 
@@ -174,7 +172,9 @@ public class Socket extends EventEmitter implements Writable {
         connecting = false;
         connected = true;
         remote = peer;
-        tuning.apply();
+        if (tuning != null) {
+            tuning.apply();
+        }
         refreshIdle();
         emit(CONNECT);
         emit(READY);
@@ -386,9 +386,11 @@ public class Socket extends EventEmitter implements Writable {
             return;
         }
         destroyed = true;
-        destroyError = error;
+        writer.destroying(error);
         connecting = false;
-        tuning.stopTimer();
+        if (tuning != null) {
+            tuning.stopTimer();
+        }
         ZeroCopyWriter.destinationClosing(this);
         reader.closing();
         if (handle != null) {
@@ -401,7 +403,7 @@ public class Socket extends EventEmitter implements Writable {
             handle.close();
         }
         ArrayDeque<SocketWrite> unsent = writer.takeEarlyWrites();
-        refs.active(false);
+        refState = HandleRef.update(loop(), refState, HandleRef.ACTIVE, false);
         loop().onClose(() -> {
             if (error != null) {
                 emitError(ERROR, error);
@@ -458,27 +460,19 @@ public class Socket extends EventEmitter implements Writable {
 
     /** As {@link #setTimeout(long)}, adding {@code onTimeout} as a one-time {@code TIMEOUT} listener. */
     public Socket setTimeout(long ms, Runnable onTimeout) {
-        if (ms < 0) {
-            throw InvalidArgumentException.outOfRange("msecs", ">= 0", ms);
-        }
-        if (onTimeout != null) {
-            if (ms == 0) {
-                off(TIMEOUT, onTimeout);
-            } else {
-                once(TIMEOUT, onTimeout);
-            }
-        }
-        onLoop(() -> tuning.setTimeout(ms));
+        SocketTuning.setTimeout(this, ms, onTimeout);
         return this;
     }
 
     void refreshIdle() {
-        tuning.refreshIdle();
+        if (tuning != null) {
+            tuning.refreshIdle();
+        }
     }
 
     /** TCP_NODELAY: send small writes at once instead of waiting to coalesce them (Nagle). */
     public Socket setNoDelay(boolean noDelay) {
-        onLoop(() -> tuning.setNoDelay(noDelay));
+        onLoop(() -> SocketTuning.of(this).setNoDelay(noDelay));
         return this;
     }
 
@@ -488,7 +482,7 @@ public class Socket extends EventEmitter implements Writable {
 
     /** SO_KEEPALIVE, with the idle time before the first probe. */
     public Socket setKeepAlive(boolean enable, long initialDelayMs) {
-        onLoop(() -> tuning.setKeepAlive(enable, initialDelayMs));
+        onLoop(() -> SocketTuning.of(this).setKeepAlive(enable, initialDelayMs));
         return this;
     }
 
@@ -545,17 +539,13 @@ public class Socket extends EventEmitter implements Writable {
         return remote;
     }
 
-    /** The connector starts connecting: the socket now keeps its loop alive (unless unref'd). */
+    /** Connecting or accepted: the socket now keeps its loop alive (unless unref'd). */
     void activate() {
-        refs.active(true);
+        refState = HandleRef.update(loop(), refState, HandleRef.ACTIVE, true);
     }
 
     SocketWriter writer() {
         return writer;
-    }
-
-    NetException destroyError() {
-        return destroyError;
     }
 
     SocketReader reader() {
@@ -610,13 +600,13 @@ public class Socket extends EventEmitter implements Writable {
 
     /** Lets the socket keep the JVM alive (the default). */
     public Socket ref() {
-        onLoop(() -> refs.referenced(true));
+        onLoop(() -> refState = HandleRef.update(loop(), refState, HandleRef.REFERENCED, true));
         return this;
     }
 
     /** Stops the socket from keeping the JVM alive. */
     public Socket unref() {
-        onLoop(() -> refs.referenced(false));
+        onLoop(() -> refState = HandleRef.update(loop(), refState, HandleRef.REFERENCED, false));
         return this;
     }
 

@@ -24,10 +24,15 @@ import java.util.List;
  * a paused socket's sender feels TCP's backpressure; and a FIN with nothing buffered before it
  * ends the socket even if no one ever listened for data, as in Node.
  */
-final class SocketReader implements StreamHandle.Callbacks {
+final class SocketReader implements StreamHandle.Callbacks, Runnable {
+    /** Values of {@link #flowing}: Node's {@code readableFlowing} null, true and false. */
+    private static final byte NOT_YET = 0;
+    private static final byte FLOWING = 1;
+    private static final byte PAUSED = 2;
+
     private final Socket socket;
-    /** Node's {@code readableFlowing}: null until a data listener or resume, FALSE once paused. */
-    private Boolean flowing;
+    /** Node's {@code readableFlowing}: NOT_YET until a data listener or resume, PAUSED once paused. */
+    private byte flowing = NOT_YET;
     /**
      * What {@link #isPaused()} answers, from any thread: set at once by the caller's
      * {@code pause()}/{@code resume()} (Node's are synchronous), and by the loop when it pauses
@@ -35,41 +40,45 @@ final class SocketReader implements StreamHandle.Callbacks {
      */
     private volatile boolean paused;
     /** After setEncoding with a charset other than UTF-8. */
-    private CharsetDecoder decoder;
-    /** Bytes of a character split across chunks, waiting for the rest ({@link #decoder} only). */
-    private ByteBuffer carry;
+    private CharsetText decoder;
     /** After setEncoding(UTF-8): Node's own decoder, since Java's replaces differently. */
     private Utf8Decoder utf8;
-    private final List<Pipe> pipes = new ArrayList<>(1);
+    /** The destinations of {@code pipe()}: an empty immutable list until the first one. */
+    private List<Pipe> pipes = List.of();
     /**
      * Node's {@code read(0)} was done: the socket reads (into {@link #buffered}) even while not
      * flowing. Not for {@code pauseOnConnect}, nor for a client paused before it connected.
      */
     private boolean armed = true;
-    /** Data read while not flowing, in order, each holding its memory until emitted. */
-    private final ArrayDeque<Buffer> buffered = new ArrayDeque<>();
+    /**
+     * Data read while not flowing, in order, each holding its memory until emitted; null while
+     * there is none, so an idle flowing socket keeps no queue.
+     */
+    private ArrayDeque<Buffer> buffered;
     private long bufferedBytes;
     private boolean drainQueued;
     /** The kernel reported the end of input; END waits until {@link #buffered} is empty. */
     private boolean eof;
-    /** {@link #spliceCheck} is queued. */
+    /** {@link #run}, the splice check after a read batch, is queued. */
     private boolean spliceCheckQueued;
-    private final Runnable spliceCheck = () -> {
-        spliceCheckQueued = false;
-        trySplice();
-    };
 
     /** A destination of {@code pipe()}, and whether we paused for it. */
     private static final class Pipe {
         final Writable destination;
         final boolean end;
+        /**
+         * The destination is a socket on the source's loop, so the pipe may move to splice(2)
+         * when the rest allows it; a pipe that never can costs no check per read batch.
+         */
+        final boolean spliceable;
         Runnable onDrain;
         /** While the pipe moves bytes with splice(2) instead of through DATA. */
         SocketSplice splice;
 
-        Pipe(Writable destination, boolean end) {
+        Pipe(Writable destination, boolean end, Socket source) {
             this.destination = destination;
             this.end = end;
+            this.spliceable = SocketSplice.ENABLED && destination instanceof Socket d && d.loop() == source.loop();
         }
     }
 
@@ -81,20 +90,20 @@ final class SocketReader implements StreamHandle.Callbacks {
 
     void dataListenerAdded() {
         stopSplices();  // the listener must see the bytes from now on
-        if (flowing == null) {
+        if (flowing == NOT_YET) {
             resume();
         }
     }
 
     void pause() {
         stopSplices();
-        flowing = Boolean.FALSE;
+        flowing = PAUSED;
         paused = true;
         update();
     }
 
     void resume() {
-        flowing = Boolean.TRUE;
+        flowing = FLOWING;
         paused = false;
         armed = true;
         queueDrain();
@@ -114,7 +123,7 @@ final class SocketReader implements StreamHandle.Callbacks {
 
     /** Server option {@code pauseOnConnect}: nothing is read until {@code resume()}. */
     void pauseOnCreate() {
-        flowing = Boolean.FALSE;
+        flowing = PAUSED;
         paused = true;
         armed = false;
     }
@@ -125,7 +134,7 @@ final class SocketReader implements StreamHandle.Callbacks {
 
     /** Node's afterConnect: {@code if (!self.isPaused()) self.read(0)}. */
     void connected() {
-        if (flowing == Boolean.FALSE) {
+        if (flowing == PAUSED) {
             armed = false;
         }
         update();
@@ -134,10 +143,13 @@ final class SocketReader implements StreamHandle.Callbacks {
     /** The socket is being destroyed: buffered data is dropped and its memory released. */
     void closing() {
         stopSplices();
-        pipes.clear();
-        Buffer b;
-        while ((b = buffered.poll()) != null) {
-            b.release();
+        pipes = List.of();
+        if (buffered != null) {
+            Buffer b;
+            while ((b = buffered.poll()) != null) {
+                b.release();
+            }
+            buffered = null;
         }
         bufferedBytes = 0;
     }
@@ -152,7 +164,7 @@ final class SocketReader implements StreamHandle.Callbacks {
         if (h == null || socket.connecting || socket.destroyed || eof) {
             return;
         }
-        if (flowing == Boolean.TRUE || (armed && bufferedBytes < socket.highWaterMark)) {
+        if (flowing == FLOWING || (armed && bufferedBytes < socket.highWaterMark)) {
             h.readStart();
         } else {
             h.readStop();
@@ -164,7 +176,7 @@ final class SocketReader implements StreamHandle.Callbacks {
      * (so a DATA listener added on the loop is never called inside {@code on()}).
      */
     private void queueDrain() {
-        if (!drainQueued && (!buffered.isEmpty() || eof)) {
+        if (!drainQueued && (buffered != null || eof)) {
             drainQueued = true;
             socket.loop().nextTick(this::drain);
         }
@@ -173,15 +185,18 @@ final class SocketReader implements StreamHandle.Callbacks {
     private void drain() {
         drainQueued = false;
         Buffer b;
-        while (flowing == Boolean.TRUE && !socket.destroyed && (b = buffered.poll()) != null) {
+        while (flowing == FLOWING && !socket.destroyed && buffered != null && (b = buffered.poll()) != null) {
             bufferedBytes -= b.length();
+            if (buffered.isEmpty()) {
+                buffered = null;  // before deliver: a listener that pauses makes a new queue
+            }
             try {
                 deliver(b);
             } finally {
                 b.release();
             }
         }
-        if (eof && buffered.isEmpty() && !socket.destroyed && !socket.readableEnded) {
+        if (eof && buffered == null && !socket.destroyed && !socket.readableEnded) {
             ended();
         }
         update();
@@ -190,16 +205,13 @@ final class SocketReader implements StreamHandle.Callbacks {
 
     void setEncoding(Charset charset) {
         stopSplices();
-        carry = null;
         if (charset.equals(StandardCharsets.UTF_8)) {
             utf8 = new Utf8Decoder();
             decoder = null;
             return;
         }
         utf8 = null;
-        decoder = charset.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPLACE)
-                .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        decoder = new CharsetText(charset);
     }
 
     // ---- stream callbacks ------------------------------------------------------------------
@@ -214,7 +226,7 @@ final class SocketReader implements StreamHandle.Callbacks {
         socket.bytesRead += length;
         socket.refreshIdle();
         Buffer data = Buffer.view(chunk, 0, length);
-        if (flowing != Boolean.TRUE || !buffered.isEmpty()) {
+        if (flowing != FLOWING || buffered != null) {
             keep(data, chunk.capacity);
             return;
         }
@@ -224,13 +236,19 @@ final class SocketReader implements StreamHandle.Callbacks {
             // The listeners' view ends here; a listener that retained it keeps the memory alive.
             chunk.release(data.generation());
         }
-        if (!spliceCheckQueued && SocketSplice.ENABLED && pipes.size() == 1
-                && pipes.get(0).splice == null && pipes.get(0).destination instanceof Socket) {
+        if (!spliceCheckQueued && pipes.size() == 1 && pipes.get(0).spliceable && pipes.get(0).splice == null) {
             // E.g. the destination has connected and drained its early writes. On a tick, after
             // this read batch: a splice started inside it would be ended by its next write.
             spliceCheckQueued = true;
-            socket.loop().nextTick(spliceCheck);
+            socket.loop().nextTick(this);
         }
+    }
+
+    /** The splice check queued by {@link #onRead}, on the tick after the read batch. */
+    @Override
+    public void run() {
+        spliceCheckQueued = false;
+        trySplice();
     }
 
     /**
@@ -244,9 +262,12 @@ final class SocketReader implements StreamHandle.Callbacks {
             kept = data.copy();
             data.release();
         }
+        if (buffered == null) {
+            buffered = new ArrayDeque<>(4);
+        }
         buffered.add(kept);
         bufferedBytes += kept.length();
-        if (flowing == Boolean.TRUE) {
+        if (flowing == FLOWING) {
             queueDrain();  // flowing, but older data still waits its turn
         }
         update();
@@ -256,7 +277,7 @@ final class SocketReader implements StreamHandle.Callbacks {
     private void deliver(Buffer data) {
         socket.emit(Socket.DATA, data);
         if ((decoder != null || utf8 != null) && !socket.destroyed) {
-            String text = utf8 != null ? utf8.decode(data.asByteBuffer()) : decode(data);
+            String text = utf8 != null ? utf8.decode(data.asByteBuffer()) : decoder.decode(data);
             if (!text.isEmpty()) {
                 socket.emit(Socket.TEXT, text);
             }
@@ -273,7 +294,7 @@ final class SocketReader implements StreamHandle.Callbacks {
     @Override
     public void onEof() {
         eof = true;
-        if (buffered.isEmpty()) {
+        if (buffered == null) {
             ended();
         } else {
             queueDrain();
@@ -282,7 +303,7 @@ final class SocketReader implements StreamHandle.Callbacks {
 
     private void ended() {
         socket.readableEnded = true;
-        String rest = utf8 != null ? utf8.end() : decoder != null && carry != null ? decodeEnd() : "";
+        String rest = utf8 != null ? utf8.end() : decoder != null ? decoder.end() : "";
         if (!rest.isEmpty()) {
             socket.emit(Socket.TEXT, rest);
         }
@@ -292,7 +313,7 @@ final class SocketReader implements StreamHandle.Callbacks {
                 p.destination.end();
             }
         }
-        pipes.clear();
+        pipes = List.of();
         socket.onPeerEnded();
     }
 
@@ -329,8 +350,11 @@ final class SocketReader implements StreamHandle.Callbacks {
             return;
         }
         stopSplices();  // a splice feeds one destination only
-        pipes.add(new Pipe(destination, end));
-        if (flowing != Boolean.TRUE) {
+        if (pipes.isEmpty()) {
+            pipes = new ArrayList<>(1);
+        }
+        pipes.add(new Pipe(destination, end, socket));
+        if (flowing != FLOWING) {
             resume();
         } else {
             trySplice();
@@ -339,6 +363,9 @@ final class SocketReader implements StreamHandle.Callbacks {
 
     /** Node's unpipe: the last destination removed pauses the source, so no data is lost. */
     void unpipe(Writable destination) {
+        if (pipes.isEmpty()) {
+            return;
+        }
         boolean removed = pipes.removeIf(p -> {
             if (p.destination != destination) {
                 return false;
@@ -381,12 +408,12 @@ final class SocketReader implements StreamHandle.Callbacks {
      * checks the rest.
      */
     private void trySplice() {
-        if (pipes.size() != 1 || flowing != Boolean.TRUE || eof || !buffered.isEmpty()
+        if (pipes.size() != 1 || flowing != FLOWING || eof || buffered != null
                 || decoder != null || utf8 != null || socket.destroyed) {
             return;
         }
         Pipe p = pipes.get(0);
-        if (p.splice == null && p.onDrain == null && p.destination instanceof Socket destination) {
+        if (p.spliceable && p.splice == null && p.onDrain == null && p.destination instanceof Socket destination) {
             p.splice = SocketSplice.start(socket, destination);
             if (p.splice != null) {
                 update();
@@ -415,24 +442,43 @@ final class SocketReader implements StreamHandle.Callbacks {
 
     // ---- decoding --------------------------------------------------------------------------
 
-    private String decode(Buffer data) {
-        ByteBuffer in = data.asByteBuffer();
-        if (carry != null) {
-            ByteBuffer joined = ByteBuffer.allocate(carry.remaining() + in.remaining());
-            joined.put(carry).put(in).flip();
-            in = joined;
-        }
-        CharBuffer out = CharBuffer.allocate((int) (in.remaining() * (double) decoder.maxCharsPerByte()) + 4);
-        decoder.decode(in, out, false);
-        carry = in.hasRemaining() ? ByteBuffer.allocate(in.remaining()).put(in).flip() : null;
-        return out.flip().toString();
-    }
+    /**
+     * A charset decoder and the bytes of a character split across chunks, waiting for the rest:
+     * Java's decoder for charsets other than UTF-8, with replacement as Node's.
+     */
+    private static final class CharsetText {
+        private final CharsetDecoder decoder;
+        private ByteBuffer carry;
 
-    private String decodeEnd() {
-        CharBuffer out = CharBuffer.allocate(carry.remaining() * 2 + 4);
-        decoder.decode(carry, out, true);
-        decoder.flush(out);
-        carry = null;
-        return out.flip().toString();
+        CharsetText(Charset charset) {
+            decoder = charset.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPLACE)
+                    .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        }
+
+        String decode(Buffer data) {
+            ByteBuffer in = data.asByteBuffer();
+            if (carry != null) {
+                ByteBuffer joined = ByteBuffer.allocate(carry.remaining() + in.remaining());
+                joined.put(carry).put(in).flip();
+                in = joined;
+            }
+            CharBuffer out = CharBuffer.allocate((int) (in.remaining() * (double) decoder.maxCharsPerByte()) + 4);
+            decoder.decode(in, out, false);
+            carry = in.hasRemaining() ? ByteBuffer.allocate(in.remaining()).put(in).flip() : null;
+            return out.flip().toString();
+        }
+
+        /** What the carried bytes decode to at the end of input: U+FFFD for a cut character. */
+        String end() {
+            if (carry == null) {
+                return "";
+            }
+            CharBuffer out = CharBuffer.allocate(carry.remaining() * 2 + 4);
+            decoder.decode(carry, out, true);
+            decoder.flush(out);
+            carry = null;
+            return out.flip().toString();
+        }
     }
 }

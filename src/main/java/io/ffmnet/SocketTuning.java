@@ -5,36 +5,85 @@ import io.ffmnet.internal.stream.Endpoint;
 import io.ffmnet.internal.stream.Tcp;
 
 /**
- * A {@link Socket}'s idle timeout and TCP options. Options set before the connection exists are
- * remembered and applied once it does, as Node does. Loop thread only.
+ * A {@link Socket}'s idle timeout and TCP options: the socket's idle timer itself, plus the
+ * options set before the connection exists, remembered and applied once it does, as Node does.
+ * Made on the loop when first needed ({@link #of}): a socket with neither has none. Loop thread
+ * only.
  */
-final class SocketTuning {
+final class SocketTuning extends LoopTimer {
     private final Socket socket;
-    private LoopTimer idleTimer;
-    /** The idle time set with setTimeout; 0 when disabled. */
-    private long idleMs;
+    /** A non-zero idle time was set with setTimeout (the timer keeps its length). */
+    private boolean idleEnabled;
     /** Null until set: an untouched option costs no system call. */
     private Boolean noDelay;
     private Boolean keepAlive;
     private long keepAliveDelay;
 
-    SocketTuning(Socket socket) {
+    private SocketTuning(Socket socket) {
+        super(socket.loop());
         this.socket = socket;
+        ref(false);  // as Node's socket timeouts: the idle timer does not hold the process open
     }
 
-    void setTimeout(long ms) {
-        idleMs = ms;
+    /** The socket's tuning, made on first use; loop thread. */
+    static SocketTuning of(Socket socket) {
+        if (socket.tuning == null) {
+            socket.tuning = new SocketTuning(socket);
+        }
+        return socket.tuning;
+    }
+
+    /**
+     * Node's {@code socket.setTimeout(ms, onTimeout)} on the caller's thread: the argument check
+     * and the listener at once, the timer on the loop.
+     */
+    static void setTimeout(Socket socket, long ms, Runnable onTimeout) {
+        if (ms < 0) {
+            throw InvalidArgumentException.outOfRange("msecs", ">= 0", ms);
+        }
+        if (onTimeout != null) {
+            if (ms == 0) {
+                socket.off(Socket.TIMEOUT, onTimeout);
+            } else {
+                socket.once(Socket.TIMEOUT, onTimeout);
+            }
+        }
+        socket.onLoop(() -> {
+            if (ms != 0 || socket.tuning != null) {
+                of(socket).setTimeout(ms);
+            }
+        });
+    }
+
+    /**
+     * The server's options for a connection it accepted, which is connected already: applied at
+     * once, with nothing to remember.
+     */
+    static void applyServerOptions(Socket socket, ServerOptions options) {
+        if ((options.noDelay() || options.keepAlive()) && isTcpConnected(socket)) {
+            int fd = socket.handle.fd();
+            if (options.noDelay()) {
+                Tcp.setNoDelay(socket.loop(), fd, true);
+            }
+            if (options.keepAlive()) {
+                Tcp.setKeepAlive(socket.loop(), fd, true, options.keepAliveInitialDelay());
+            }
+        }
+    }
+
+    private void setTimeout(long ms) {
+        idleEnabled = ms != 0;
         if (ms == 0) {
-            stopTimer();
-            return;
+            stop();
+        } else if (!socket.destroyed) {
+            start(ms, false);
         }
-        if (idleTimer == null) {
-            idleTimer = new LoopTimer(socket.loop(), () -> socket.emit(Socket.TIMEOUT));
-            idleTimer.ref(false);  // as Node's socket timeouts: it does not hold the process open
-        }
-        if (!socket.destroyed) {
-            idleTimer.start(ms, false);
-        }
+    }
+
+    /** The idle timer fired. */
+    @Override
+    public void run() {
+        socket.emit(Socket.TIMEOUT);
     }
 
     /**
@@ -43,15 +92,13 @@ final class SocketTuning {
      * that was idle, then active, emits TIMEOUT again when idle again.
      */
     void refreshIdle() {
-        if (idleMs > 0 && idleTimer != null && !socket.destroyed) {
-            idleTimer.refresh();
+        if (idleEnabled && !socket.destroyed) {
+            refresh();
         }
     }
 
     void stopTimer() {
-        if (idleTimer != null) {
-            idleTimer.stop();
-        }
+        stop();
     }
 
     void setNoDelay(boolean on) {
@@ -67,9 +114,7 @@ final class SocketTuning {
 
     /** Applies the options to a connected TCP socket; Unix sockets have none of them. */
     void apply() {
-        Endpoint peer = socket.remoteEndpoint();
-        if (socket.handle == null || socket.connecting || socket.destroyed
-                || peer == null || "unix".equals(peer.family())) {
+        if (!isTcpConnected(socket)) {
             return;
         }
         int fd = socket.handle.fd();
@@ -79,5 +124,11 @@ final class SocketTuning {
         if (keepAlive != null) {
             Tcp.setKeepAlive(socket.loop(), fd, keepAlive, keepAliveDelay);
         }
+    }
+
+    private static boolean isTcpConnected(Socket socket) {
+        Endpoint peer = socket.remoteEndpoint();
+        return socket.handle != null && !socket.connecting && !socket.destroyed
+                && peer != null && !"unix".equals(peer.family());
     }
 }

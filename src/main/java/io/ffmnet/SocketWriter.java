@@ -5,6 +5,7 @@ import io.ffmnet.internal.sys.Errors;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
+import java.util.function.BiConsumer;
 
 /**
  * The write side of a {@link Socket}: Node's writable-stream accounting (queued bytes against
@@ -13,6 +14,7 @@ import java.util.ArrayDeque;
  */
 final class SocketWriter {
     private static final VarHandle QUEUED;
+    private static final BiConsumer<SocketWriter, SocketWrite> DISPATCH = SocketWriter::dispatch;
 
     static {
         try {
@@ -34,7 +36,8 @@ final class SocketWriter {
      * A write failed at once and the socket is destroyed on the next tick, as Node's onwrite
      * defers onwriteError for a synchronous failure: writes made meanwhile fail with the same
      * error (Node buffers them behind the errored write and errorBuffer fails them with it).
-     * Loop thread.
+     * Once the socket is destroyed, the error that destroyed it (null if none), which the writes
+     * it lost report ({@link #destroying}). Loop thread.
      */
     private NetException errored;
 
@@ -60,11 +63,7 @@ final class SocketWriter {
         if (!below) {
             needDrain = true;
         }
-        if (socket.loop().inLoop()) {
-            dispatch(w);  // no task object, and a shorter stack for the JIT to inline through
-        } else {
-            socket.loop().execute(() -> dispatch(w));
-        }
+        socket.onLoop(DISPATCH, this, w);  // on the loop: no task object
         // Node returns false for a write refused because the stream ended or was destroyed, "to
         // break any synchronous while(stream.write(data)) loops" (writable.js).
         return below && !socket.ending && !socket.destroyed;
@@ -118,6 +117,11 @@ final class SocketWriter {
         }
     }
 
+    /** The socket is being destroyed with {@code error}, or with none (null). */
+    void destroying(NetException error) {
+        errored = error;
+    }
+
     /** Sends what was written before the connection was up, in order. */
     void flushEarlyWrites() {
         if (early == null) {
@@ -155,7 +159,7 @@ final class SocketWriter {
         }
         NetException first = new NetException("ERR_SOCKET_CLOSED_BEFORE_CONNECTION",
                 "Socket closed before the connection was established");
-        NetException rest = socket.destroyError() != null ? socket.destroyError() : first;
+        NetException rest = errored != null ? errored : first;
         SocketWrite w;
         boolean isFirst = true;
         while ((w = writes.poll()) != null) {
@@ -184,7 +188,7 @@ final class SocketWriter {
 
     /** What a write lost to a destroyed socket reports: the destroy error, or Node's default. */
     NetException destroyedError() {
-        NetException cause = socket.destroyError();
+        NetException cause = errored;
         return cause != null ? cause
                 : new NetException("ERR_STREAM_DESTROYED", "Cannot call write after a stream was destroyed");
     }

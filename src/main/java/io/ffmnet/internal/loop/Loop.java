@@ -63,6 +63,8 @@ public final class Loop {
     private final long origin = System.nanoTime();
     /** See {@link #scratch()}. */
     private final long scratch = Mem.malloc(SCRATCH_SIZE);
+    /** {@link #scratch} as a segment, made once: a view per call or per handle costs 40 bytes each. */
+    private final MemorySegment scratchSegment = MemorySegment.ofAddress(scratch).reinterpret(SCRATCH_SIZE);
     private long now;
 
     /** Tasks from other threads; each holds the JVM open until run (see {@link KeepAlive}). */
@@ -149,6 +151,11 @@ public final class Loop {
      */
     public long scratch() {
         return scratch;
+    }
+
+    /** {@link #scratch()} as a segment of {@link #SCRATCH_SIZE} bytes, for reading and writing it. */
+    public MemorySegment scratchSegment() {
+        return scratchSegment;
     }
 
     public BufferPool bufferPool() {

@@ -9,8 +9,11 @@ package io.ffmnet.internal.loop;
  * heap notices when the stale entry reaches the top and files the timer again under its new
  * time (see {@link TimerHeap}). A socket that refreshes its idle timer on every read therefore
  * never touches the heap while data flows.
+ *
+ * <p>What it runs is a task given to the constructor, or, for a handle that is its own timer
+ * (and so saves a task object per handle), its {@link #run()} override.
  */
-public final class LoopTimer {
+public class LoopTimer implements Runnable {
     /** Node's {@code TIMEOUT_MAX}: longer (or non-positive) delays become 1 ms, as in Node. */
     public static final long TIMEOUT_MAX = Integer.MAX_VALUE;
 
@@ -33,6 +36,17 @@ public final class LoopTimer {
     public LoopTimer(Loop loop, Runnable task) {
         this.loop = loop;
         this.task = task;
+    }
+
+    /** A timer whose subclass overrides {@link #run()}. */
+    protected LoopTimer(Loop loop) {
+        this(loop, null);
+    }
+
+    /** What the timer does when it fires: runs the task given to the constructor. */
+    @Override
+    public void run() {
+        task.run();
     }
 
     /** Node's delay rule: not a number in 1..TIMEOUT_MAX means 1 ms. */
@@ -115,7 +129,7 @@ public final class LoopTimer {
      */
     void fire() {
         try {
-            loop.invoke(task);
+            loop.invoke(this);
         } finally {
             if (active && heapIndex < 0) {
                 if (repeat) {

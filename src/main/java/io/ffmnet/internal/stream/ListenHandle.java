@@ -56,6 +56,8 @@ public final class ListenHandle extends PollHandle {
     private final Loop loop;
     private final Callbacks callbacks;
     private final MemorySegment scratchView;
+    /** The sockaddr part of {@link #scratchView}, where accept4 writes the peer's address. */
+    private final MemorySegment peerView;
     private int spareFd = -1;
     private boolean accepting;
     private LoopTimer backoff;
@@ -65,6 +67,7 @@ public final class ListenHandle extends PollHandle {
         this.fd = fd;
         this.callbacks = callbacks;
         this.scratchView = Tcp.scratch(loop);
+        this.peerView = scratchView.asSlice(Tcp.ADDR_OFFSET, SockAddr.MAX_SIZE);
     }
 
     /**
@@ -167,8 +170,7 @@ public final class ListenHandle extends PollHandle {
             int conn = Sockets.accept4(fd, loop.scratch() + Tcp.ADDR_OFFSET, loop.scratch() + Tcp.LEN_OFFSET,
                     SOCK_NONBLOCK | SOCK_CLOEXEC);
             if (conn >= 0) {
-                Endpoint peer = Tcp.decode(scratchView.asSlice(Tcp.ADDR_OFFSET, SockAddr.MAX_SIZE),
-                        scratchView.get(JAVA_INT_UNALIGNED, Tcp.LEN_OFFSET));
+                Endpoint peer = Tcp.decode(peerView, scratchView.get(JAVA_INT_UNALIGNED, Tcp.LEN_OFFSET));
                 callbacks.onConnection(conn, peer);
                 continue;
             }

@@ -8,7 +8,6 @@ import io.ffmnet.internal.poll.Poller;
 import io.ffmnet.internal.sys.Fds;
 import io.ffmnet.internal.sys.Sockets;
 
-import java.lang.foreign.MemorySegment;
 
 import static io.ffmnet.internal.sys.SysConstants.EAGAIN;
 import static io.ffmnet.internal.sys.SysConstants.ECANCELED;
@@ -76,7 +75,6 @@ public final class StreamHandle extends PollHandle implements Loop.BatchedWriter
     private final Loop loop;
     private final Callbacks callbacks;
     private final WriteQueue queue = new WriteQueue();
-    private final MemorySegment scratchView;
     private boolean connecting;
     private boolean reading;
     private boolean shutdownPending;
@@ -96,7 +94,6 @@ public final class StreamHandle extends PollHandle implements Loop.BatchedWriter
         this.loop = loop;
         this.fd = fd;
         this.callbacks = callbacks;
-        this.scratchView = Tcp.scratch(loop);
     }
 
     /**
@@ -219,7 +216,7 @@ public final class StreamHandle extends PollHandle implements Loop.BatchedWriter
             // before the close as they would have there, and only what the kernel refuses now
             // is cancelled.
             batched = false;
-            queue.flush(fd, loop.scratch(), scratchView);
+            queue.flush(fd, loop.scratch(), loop.scratchSegment());
         }
         closed = true;
         reading = false;
@@ -357,7 +354,7 @@ public final class StreamHandle extends PollHandle implements Loop.BatchedWriter
 
     /** Writes the queue: WRITABLE interest stays while bytes are left, and only then. */
     private void flush() {
-        int r = queue.flush(fd, loop.scratch(), scratchView);
+        int r = queue.flush(fd, loop.scratch(), loop.scratchSegment());
         updateInterest();
         if (r == WriteQueue.PARTIAL) {
             return;

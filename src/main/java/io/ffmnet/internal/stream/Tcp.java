@@ -6,6 +6,7 @@ import io.ffmnet.internal.sys.Sockets;
 
 import java.lang.foreign.MemorySegment;
 
+import static io.ffmnet.internal.sys.SysConstants.AF_INET;
 import static io.ffmnet.internal.sys.SysConstants.AF_UNIX;
 import static io.ffmnet.internal.sys.SysConstants.IPPROTO_TCP;
 import static io.ffmnet.internal.sys.SysConstants.OFFSETOF_LINGER_L_LINGER;
@@ -41,7 +42,7 @@ public final class Tcp {
     }
 
     static MemorySegment scratch(Loop loop) {
-        return MemorySegment.ofAddress(loop.scratch()).reinterpret(Loop.SCRATCH_SIZE);
+        return loop.scratchSegment();
     }
 
     /** Encodes an IP address and port into the scratch sockaddr: its length, or a negative errno. */
@@ -136,6 +137,9 @@ public final class Tcp {
         int family = SockAddr.family(sockaddr);
         if (family == AF_UNIX) {
             return new Endpoint(SockAddr.address(sockaddr, length), "unix", -1);
+        }
+        if (family == AF_INET && length <= Endpoint.RAW_SIZE) {
+            return Endpoint.ipv4(sockaddr);
         }
         return new Endpoint(SockAddr.address(sockaddr, length), SockAddr.familyName(family),
                 SockAddr.port(sockaddr));
