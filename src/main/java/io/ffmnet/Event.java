@@ -1,7 +1,5 @@
 package io.ffmnet;
 
-import java.util.concurrent.atomic.AtomicInteger;
-
 /**
  * The name of an event and the type of its listeners: {@code Socket.DATA} is an
  * {@code Event<Consumer<Buffer>>}, so {@code socket.on(Socket.DATA, buf -> ...)} needs no cast.
@@ -10,14 +8,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param <L> the listener type: {@code Runnable}, {@code Consumer<T>} or {@code BiConsumer<A, B>}
  */
 public final class Event<L> {
-    private static final AtomicInteger IDS = new AtomicInteger();
-
     private final String name;
-    final int id;
 
     private Event(String name) {
         this.name = name;
-        this.id = IDS.getAndIncrement();
     }
 
     /**

@@ -39,7 +39,7 @@ final class SocketTuning extends LoopTimer {
      */
     static void setTimeout(Socket socket, long ms, Runnable onTimeout) {
         if (ms < 0) {
-            throw InvalidArgumentException.outOfRange("msecs", ">= 0", ms);
+            throw InvalidArgumentException.outOfRange("msecs", "a non-negative finite number", ms);
         }
         if (onTimeout != null) {
             if (ms == 0) {

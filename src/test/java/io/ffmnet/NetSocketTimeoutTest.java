@@ -164,6 +164,8 @@ class NetSocketTimeoutTest {
         Socket s = new Socket();
         InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> s.setTimeout(-1));
         assertEquals("ERR_OUT_OF_RANGE", e.code());
+        assertEquals("The value of \"msecs\" is out of range. It must be a non-negative finite number. Received -1",
+                e.getMessage());   // Node 20's words
         destroyAll(s);
     }
 
