@@ -95,9 +95,11 @@ def write(raw, out_path, svg_path):
         w(f"  - {' '.join(l.split())}")
     w(f"  - memory: {' '.join(info['memory'].split())}")
     w(f"- JDK: {' / '.join(x.strip() for x in info['java'].splitlines())}")
-    if info.get("library"):
-        w(f"- ffm-net under test: the library installed in ~/.m2 from the working tree at commit {info['library']} "
-          f"(other engineers' work in progress included)")
+    if info.get("library") and info.get("library_installed"):
+        w(f"- ffm-net under test: the working tree at commit {info['library']}, installed into ~/.m2 by this run")
+    elif info.get("library"):
+        w(f"- ffm-net under test: the library last installed in ~/.m2 (this run did not install it: `--no-build`); "
+          f"the working tree was at commit {info['library']}")
     w(f"- Node {info['node']}; {info['gcc']}; Netty 4.2.18.Final")
     w(f"- Pinning: each server on CPU 1 (`taskset -c 1`, all its threads), the load generator on CPU 0 (`taskset -c 0`). "
       f"JVM servers: `--enable-native-access=ALL-UNNAMED -Xmx2g`, otherwise defaults (on one CPU the JVM picks Serial GC).")

@@ -261,6 +261,7 @@ def machine_info(java):
         "nofile": sh("ulimit -Hn"),
         "library": sh(f"git -C {shlex.quote(ROOT)} log -1 --format='%h %s'") + "; uncommitted changes in src/main when the run started: "
                    + sh(f"git -C {shlex.quote(ROOT)} status --short -- src/main | wc -l") + " files",
+        "library_installed": os.environ.get("FFMNET_BENCH_INSTALLED") == "1",
         "loadavg_start": sh("cat /proc/loadavg"),
         "other_busy": busy_processes(),
     }
