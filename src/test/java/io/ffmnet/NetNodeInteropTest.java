@@ -2,6 +2,7 @@ package io.ffmnet;
 
 import io.ffmnet.SocketTestSupport.Collector;
 import io.ffmnet.SocketTestSupport.TestServer;
+import io.ffmnet.testing.Processes;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,22 +49,7 @@ class NetNodeInteropTest {
 
     @BeforeAll
     static void nodeIsInstalled() {
-        boolean found;
-        try {
-            Process p = new ProcessBuilder("node", "--version")
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            found = p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-            p.destroyForcibly();
-        } catch (IOException e) {
-            found = false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            found = false;
-        }
-        assumeTrue(found, "node is not on the PATH: the Node interop tests need it as the peer");
+        assumeTrue(Processes.nodeInstalled(), "node is not on the PATH: the Node interop tests need it as the peer");
     }
 
     /** A running {@code node -e script args...}; stdout is read line by line, stderr goes to a file. */
@@ -110,18 +96,6 @@ class NetNodeInteropTest {
         }
     }
 
-    private static final String NODE_BULK_CLIENT = """
-            const net = require('net'), crypto = require('crypto');
-            const data = crypto.randomBytes(%d);
-            const sent = crypto.createHash('sha256').update(data).digest('hex');
-            const got = crypto.createHash('sha256');
-            let n = 0;
-            const c = net.connect(+process.argv[1], '127.0.0.1', () => c.end(data));
-            c.on('data', d => { got.update(d); n += d.length; });
-            c.on('end', () => console.log(sent + ' ' + got.digest('hex') + ' ' + n));
-            c.on('error', e => { console.error(e); process.exit(2); });
-            """.formatted(BULK);
-
     @Test
     void aNodeClientSendsEightMebibytesThroughOurEchoServer() throws Exception {
         Collector received = new Collector(false);
@@ -133,7 +107,7 @@ class NetNodeInteropTest {
             });
             s.on(Socket.END, () -> serverEnded.complete(null));
         });
-        try (NodePeer node = new NodePeer(NODE_BULK_CLIENT, String.valueOf(server.port))) {
+        try (NodePeer node = new NodePeer(Processes.NODE_BULK_CLIENT, String.valueOf(server.port), String.valueOf(BULK))) {
             String[] result = node.line().split(" ");
             assertEquals(0, node.exitCode());
             await(serverEnded);

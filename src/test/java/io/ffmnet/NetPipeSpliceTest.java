@@ -131,18 +131,6 @@ class NetPipeSpliceTest {
 
     // ---- through a proxy ---------------------------------------------------------------------
 
-    private static final String NODE_BULK_CLIENT = """
-            const net = require('net'), crypto = require('crypto');
-            const data = crypto.randomBytes(+process.argv[2]);
-            const sent = crypto.createHash('sha256').update(data).digest('hex');
-            const got = crypto.createHash('sha256');
-            let n = 0;
-            const c = net.connect(+process.argv[1], '127.0.0.1', () => c.end(data));
-            c.on('data', d => { got.update(d); n += d.length; });
-            c.on('end', () => console.log(sent + ' ' + got.digest('hex') + ' ' + n));
-            c.on('error', e => { console.error(e); process.exit(2); });
-            """;
-
     @Test
     void aNodeClientThroughASplicingProxyToASplicingEchoGetsEveryByteBack() throws Exception {
         assumeTrue(Processes.nodeInstalled(), "node is not on the PATH: this test needs it as the client");
@@ -154,7 +142,7 @@ class NetPipeSpliceTest {
         long splicedBefore = SocketSplice.SPLICED_BYTES.sum();
         long startsBefore = SocketSplice.STARTS.sum();
         Path stderr = Files.createTempFile(dir, "node", ".err");
-        Process node = new ProcessBuilder("node", "-e", NODE_BULK_CLIENT,
+        Process node = new ProcessBuilder("node", "-e", Processes.NODE_BULK_CLIENT,
                 String.valueOf(proxy.port), String.valueOf(total))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectError(stderr.toFile())

@@ -12,6 +12,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The other processes tests start: Node 20 as a peer, and child JVMs for process-wide conditions. */
 public final class Processes {
+    /**
+     * A Node client for {@code node -e SCRIPT PORT BYTES}: connects to 127.0.0.1:PORT, sends BYTES
+     * random bytes and ends, reads everything back, then prints "sent-sha256 received-sha256 count".
+     */
+    public static final String NODE_BULK_CLIENT = """
+            const net = require('net'), crypto = require('crypto');
+            const data = crypto.randomBytes(+process.argv[2]);
+            const sent = crypto.createHash('sha256').update(data).digest('hex');
+            const got = crypto.createHash('sha256');
+            let n = 0;
+            const c = net.connect(+process.argv[1], '127.0.0.1', () => c.end(data));
+            c.on('data', d => { got.update(d); n += d.length; });
+            c.on('end', () => console.log(sent + ' ' + got.digest('hex') + ' ' + n));
+            c.on('error', e => { console.error(e); process.exit(2); });
+            """;
+
     private static volatile Boolean nodeInstalled;
 
     private Processes() {}
