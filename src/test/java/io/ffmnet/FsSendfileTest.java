@@ -51,6 +51,11 @@ class FsSendfileTest {
     @TempDir
     Path dir;
 
+    /** Writes {@code data} to a new file {@code name} in the test's folder. */
+    private Path write(String name, byte[] data) throws IOException {
+        return Files.write(dir.resolve(name), data);
+    }
+
     /** The file stream's events, by name, in order. */
     private static List<String> record(FileReadStream rs) {
         List<String> events = new CopyOnWriteArrayList<>();
@@ -90,8 +95,7 @@ class FsSendfileTest {
     @Test
     void aFileOfSomeMebibytesArrivesWholeAndTheSocketEnds() throws IOException {
         byte[] data = randomBytes(SIZE, 31);
-        Path file = dir.resolve("big.bin");
-        Files.write(file, data);
+        Path file = write("big.bin", data);
         AtomicReference<FileReadStream> stream = new AtomicReference<>();
         AtomicReference<List<String>> events = new AtomicReference<>();
         AtomicReference<Socket> socket = new AtomicReference<>();
@@ -121,8 +125,7 @@ class FsSendfileTest {
     void aNodeClientReceivesTheFile() throws Exception {
         assumeTrue(Processes.nodeInstalled(), "node is not on the PATH: this test needs it as the client");
         byte[] data = randomBytes(SIZE, 32);
-        Path file = dir.resolve("node.bin");
-        Files.write(file, data);
+        Path file = write("node.bin", data);
         AtomicReference<FileReadStream> stream = new AtomicReference<>();
         AtomicReference<List<String>> events = new AtomicReference<>();
         AtomicReference<Socket> socket = new AtomicReference<>();
@@ -147,8 +150,7 @@ class FsSendfileTest {
 
     @Test
     void anEmptyFileEndsTheSocketAtOnce() throws IOException {
-        Path file = dir.resolve("empty");
-        Files.write(file, new byte[0]);
+        Path file = write("empty", new byte[0]);
         AtomicReference<FileReadStream> stream = new AtomicReference<>();
         AtomicReference<List<String>> events = new AtomicReference<>();
         TestServer server = fileServer(file, stream, events, new AtomicReference<>());
@@ -161,8 +163,7 @@ class FsSendfileTest {
     @Test
     void aFileDeletedOnceOpenIsStillSentWhole() throws IOException {
         byte[] data = randomBytes(SIZE, 33);
-        Path file = dir.resolve("deleted.bin");
-        Files.write(file, data);
+        Path file = write("deleted.bin", data);
         AtomicReference<FileReadStream> stream = new AtomicReference<>();
         TestServer server = server(s -> {
             FileReadStream rs = Fs.createReadStream(file);
@@ -200,8 +201,7 @@ class FsSendfileTest {
     @Test
     void aHeaderWrittenBeforeThePipeGoesFirst() throws IOException {
         byte[] data = randomBytes(SIZE, 34);
-        Path file = dir.resolve("after-header.bin");
-        Files.write(file, data);
+        Path file = write("after-header.bin", data);
         byte[] header = "HTTP/1.1 200 OK\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
         TestServer server = server(s -> {
             s.write(header);
@@ -218,8 +218,7 @@ class FsSendfileTest {
     @Test
     void aDataListenerOnTheFileStreamGetsTheCopyingPathAndSeesEveryByte() throws IOException {
         byte[] data = randomBytes(SIZE, 35);
-        Path file = dir.resolve("watched.bin");
-        Files.write(file, data);
+        Path file = write("watched.bin", data);
         Collector seen = new Collector(false);
         long sentBefore = FileSendfile.SENT_BYTES.sum();
         TestServer server = server(s -> {
@@ -237,8 +236,7 @@ class FsSendfileTest {
     @Test
     void aPausedFileStreamSendsNothingUntilResumed() throws IOException {
         byte[] data = randomBytes(SIZE, 37);
-        Path file = dir.resolve("paused.bin");
-        Files.write(file, data);
+        Path file = write("paused.bin", data);
         AtomicReference<FileReadStream> stream = new AtomicReference<>();
         AtomicReference<Socket> socket = new AtomicReference<>();
         TestServer server = server(s -> {
