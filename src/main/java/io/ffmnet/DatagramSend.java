@@ -32,25 +32,30 @@ final class DatagramSend extends SendRequest implements DatagramSocket.Deferred 
     /** A datagram of one part; {@code part} is a reference this send now owns. */
     DatagramSend(DatagramSocket socket, Buffer part, String address, int port,
                  BiConsumer<NetException, Integer> onSent) {
-        super(1);
-        add(part.chunk(), part.generation(), part.address(), part.length());
+        this(socket, 1, address, port, onSent);
+        add(part);
+    }
+
+    /** A datagram gathered from {@code parts}, one reference of each now owned by this send. */
+    DatagramSend(DatagramSocket socket, Buffer[] parts, String address, int port,
+                 BiConsumer<NetException, Integer> onSent) {
+        this(socket, parts.length, address, port, onSent);
+        for (Buffer part : parts) {
+            add(part);
+        }
+    }
+
+    private DatagramSend(DatagramSocket socket, int capacity, String address, int port,
+                         BiConsumer<NetException, Integer> onSent) {
+        super(capacity);
         this.socket = socket;
         this.address = address;
         this.port = port;
         this.onSent = onSent;
     }
 
-    /** A datagram gathered from {@code parts}, one reference of each now owned by this send. */
-    DatagramSend(DatagramSocket socket, Buffer[] parts, String address, int port,
-                 BiConsumer<NetException, Integer> onSent) {
-        super(parts.length);
-        for (Buffer part : parts) {
-            add(part.chunk(), part.generation(), part.address(), part.length());
-        }
-        this.socket = socket;
-        this.address = address;
-        this.port = port;
-        this.onSent = onSent;
+    private void add(Buffer part) {
+        add(part.chunk(), part.generation(), part.address(), part.length());
     }
 
     /** The socket is connected: the datagram goes to its peer, whatever port the call named. */
