@@ -83,6 +83,7 @@ class NetSocketIdleMemoryTest {
             long after = liveHeap();
             assertEquals(WARM_UP_ROUNDS * warm.length + CONNECTIONS, accepted.get());
             long perConnection = (after - before) / CONNECTIONS;
+            System.out.printf("idle connection: %d bytes of live heap each%n", perConnection);
             assertTrue(perConnection <= MAX_BYTES_PER_CONNECTION, "an idle connection keeps "
                     + perConnection + " bytes of heap, more than the bound of " + MAX_BYTES_PER_CONNECTION);
         } finally {
