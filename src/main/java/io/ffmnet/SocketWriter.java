@@ -117,9 +117,14 @@ final class SocketWriter {
         }
     }
 
-    /** The socket is being destroyed with {@code error}, or with none (null). */
+    /**
+     * The socket is being destroyed with {@code error}, or with none (null): a write error that
+     * came first stays the one lost writes report, as a Node stream stays errored.
+     */
     void destroying(NetException error) {
-        errored = error;
+        if (error != null) {
+            errored = error;
+        }
     }
 
     /** Sends what was written before the connection was up, in order. */
